@@ -1,0 +1,27 @@
+//! Command-line surface of the `homegames` binary.
+
+mod squish_cmd;
+
+use clap::{Parser, Subcommand};
+
+/// Homegames, re-implemented: run existing squishjs games, inspect their wire format.
+#[derive(Parser, Debug)]
+#[command(name = "homegames", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Encode node trees to squish bytes and decode bytes back to JSON, for any pinned version.
+    Squish(squish_cmd::SquishArgs),
+}
+
+impl Cli {
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Squish(args) => args.run(),
+        }
+    }
+}
