@@ -114,7 +114,19 @@ pub fn frames_of(answer: &Value) -> Vec<Result<Vec<u8>, String>> {
 /// Decode answer: the decoded fields, or the exception text.
 pub fn decoded_of(answer: &Value) -> Result<Value, String> {
     match answer.get("decoded") {
-        Some(d) => Ok(super::numbers_as_f64(d.clone())),
+        Some(d) => Ok(numbers_as_f64(d.clone())),
         None => Err(answer["error"].as_str().unwrap_or("?").to_string()),
+    }
+}
+
+/// JSON numbers compared as the doubles they are: `42`, `42.0` and JS's `499999999999999900`
+/// (which is the double 4.999999999999999e17) must compare equal.
+pub fn numbers_as_f64(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => serde_json::Number::from_f64(n.as_f64().unwrap()).map_or(Value::Null, Value::Number),
+        Value::Array(a) => Value::Array(a.into_iter().map(numbers_as_f64).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, numbers_as_f64(v))).collect()),
+        other => other,
     }
 }
