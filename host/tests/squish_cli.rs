@@ -1,0 +1,93 @@
+//! The `homegames squish` commands as a script would use them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn homegames(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homegames"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const RECT: &str = r#"{"kind":"Shape","id":42,"playerIds":[],"fill":[255,0,0,255],"subType":3,
+    "coordinates2d":[[0,0],[100,0],[100,100],[0,100],[0,0]]}"#;
+
+#[test]
+fn encode_writes_the_real_bytes() {
+    let out = homegames(&["squish", "encode", "--squish-version", "135", "-"], RECT.as_bytes());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The bytes squishjs 1.3.5 gives for this node (docs/squish.md).
+    let want = "0300003a022b0010000000000000000000000004022c0003350007ff0000ff370004033400170000000064000000640064000000640000000000";
+    assert_eq!(hex(&out.stdout), want);
+
+    let out = homegames(&["squish", "encode", "-v", "1006", "--bezel", "9", "--hex", "-"], RECT.as_bytes());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.trim_end().ends_with("043204325f3204325f325f3204325f3204320432"), "{text}");
+    assert!(text.starts_with("030000350"), "family B ids are 8 bytes: {text}");
+}
+
+#[test]
+fn decode_reads_back_what_encode_wrote() {
+    let tree = format!(r#"[{RECT}, {{"kind":"Text","id":7,"text":{{"text":"héllo 😀","x":1,"y":2,"color":[0,0,0,255]}}}}]"#);
+    let bytes = homegames(&["squish", "encode", "-v", "130", "-"], tree.as_bytes()).stdout;
+    let out = homegames(&["squish", "decode", "-v", "130", "-"], &bytes);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let nodes: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(nodes[0]["kind"], "Shape");
+    assert_eq!(nodes[0]["coordinates2d"][2], serde_json::json!([100, 100]));
+    assert_eq!(nodes[1]["text"]["text"], "héllo 😀");
+    assert_eq!(nodes[1]["text"]["font"], "default");
+}
+
+#[test]
+fn the_old_clients_decoder_is_available() {
+    // 0762: the server encodes with 1.0.4 (B), the old client reads with 0.7.62 (A) and fails on text.
+    let text = r#"{"kind":"Text","id":7,"text":{"text":"hi","x":1,"y":2,"color":[0,0,0,255]}}"#;
+    let bytes = homegames(&["squish", "encode", "-v", "0762", "-"], text.as_bytes()).stdout;
+    assert!(homegames(&["squish", "decode", "-v", "0762", "-"], &bytes).status.success());
+    let client = homegames(&["squish", "decode", "-v", "0762", "--client", "-"], &bytes);
+    let nodes: serde_json::Value = serde_json::from_slice(&client.stdout).unwrap_or_default();
+    assert!(!client.status.success() || nodes[0]["text"]["text"] != "hi", "family A must misread family B text");
+}
+
+#[test]
+fn versions_lists_every_alias() {
+    let out = homegames(&["squish", "versions"], b"");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for alias in ["0756", "0762", "1008", "1010", "135", "140", "142"] {
+        assert!(text.lines().any(|l| l.starts_with(alias)), "{alias} missing from\n{text}");
+    }
+    assert!(text.contains("reserved"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_a_failing_status() {
+    let cases: &[(&[&str], &[u8], &str)] = &[
+        (&["squish", "encode", "-v", "999", "-"], RECT.as_bytes(), "unknown squish version"),
+        (&["squish", "encode", "-v", "140", "-"], RECT.as_bytes(), "reserved"),
+        (&["squish", "encode", "-v", "135", "-"], b"{\"kind\": \"Shape\", \"fil\": 1}", "unknown field"),
+        (&["squish", "encode", "-v", "135", "-"], br#"{"kind":"Text","text":{"text":"x"}}"#, "text has no color"),
+        (&["squish", "decode", "-v", "135", "--hex", "-"], b"0400", "frame"),
+        (&["squish", "decode", "-v", "135", "--hex", "-"], b"03000006022b", "offset 5"),
+        (&["squish", "decode", "-v", "135", "--hex", "-"], b"zz", "not a hex byte"),
+        (&["squish", "decode", "-v", "135", "does-not-exist.bin"], b"", "does-not-exist.bin"),
+    ];
+    for (args, stdin, needle) in cases {
+        let out = homegames(args, stdin);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(err.contains(needle), "{args:?}: expected {needle:?} in: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
