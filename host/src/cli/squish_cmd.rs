@@ -77,6 +77,10 @@ fn parse_scale(s: &str) -> Result<Scale, String> {
     Ok(Scale { x: num(x)?, y: num(y)? })
 }
 
+fn label(path: &PathBuf) -> String {
+    if path.as_os_str() == "-" { "stdin".into() } else { path.display().to_string() }
+}
+
 fn read_input(path: &PathBuf) -> Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
@@ -106,7 +110,7 @@ impl SquishArgs {
                     Ok(Trees::One(t)) => vec![*t],
                     // Parse again as one node to get serde's located message for the likely shape.
                     Err(_) => vec![serde_json::from_slice::<Node>(&text)
-                        .with_context(|| format!("{} is not a node tree (see docs/squish.md)", tree.display()))?],
+                        .with_context(|| format!("{} is not a node tree (see docs/squish.md)", label(&tree)))?],
                 };
                 let scale = scale.or(bezel.map(|b| Scale::for_bezel(b, b)));
                 let mut out = Vec::new();

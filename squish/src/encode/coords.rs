@@ -36,16 +36,21 @@ pub fn coordinates2d(values: &[JsNum], sub_type: Option<f64>, scale: Option<Scal
         out.resize(want, 0);
         return;
     }
-    for (i, n) in values.iter().enumerate() {
-        let val = n.0;
-        match scale {
-            Some(s) => {
-                let sv = if i % 2 == 0 { s.x } else { s.y };
-                let shifted = sv * val + centering_offset(sv);
-                out.push(wire_byte(shifted));
-                out.push(wire_byte(hundredths(shifted)));
+    out.reserve(2 * values.len());
+    match scale {
+        Some(s) => {
+            // The shift is the same for every x (and every y); JS recomputes it, with the same result.
+            let (ox, oy) = (centering_offset(s.x), centering_offset(s.y));
+            for (i, n) in values.iter().enumerate() {
+                let (sv, offset) = if i % 2 == 0 { (s.x, ox) } else { (s.y, oy) };
+                let shifted = sv * n.0 + offset;
+                out.extend_from_slice(&[wire_byte(shifted), wire_byte(hundredths(shifted))]);
             }
-            None => n2_floor(val, out),
+        }
+        None => {
+            for n in values {
+                n2_floor(n.0, out);
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::PropResult;
 use crate::codepoint::code_points_at_each_unit;
-use crate::jsnum::{hundredths, truthy, wire_byte, JsNumberString};
+use crate::jsnum::{floor, hundredths, truthy, wire_byte, JsNumberString};
 use crate::model::{AssetRef, Effects, JsNum, Scale, Vec2};
 use crate::version::Family;
 
@@ -45,18 +45,18 @@ pub fn rgba(c: &[JsNum], out: &mut Vec<u8>) {
 
 pub fn pos(p: &Vec2, out: &mut Vec<u8>) {
     let (x, y) = (p.x.0, p.y.0);
-    out.extend_from_slice(&[wire_byte(x.floor()), wire_byte(hundredths(x)), wire_byte(y.floor()), wire_byte(hundredths(y))]);
+    out.extend_from_slice(&[wire_byte(floor(x)), wire_byte(hundredths(x)), wire_byte(floor(y)), wire_byte(hundredths(y))]);
 }
 
 /// size: the hundredths helper returns nothing, so those bytes are always 0.
 pub fn size(s: &Vec2, out: &mut Vec<u8>) {
-    out.extend_from_slice(&[wire_byte(s.x.0.floor()), 0, wire_byte(s.y.0.floor()), 0]);
+    out.extend_from_slice(&[wire_byte(floor(s.x.0)), 0, wire_byte(floor(s.y.0)), 0]);
 }
 
 /// Integer byte (floor) and hundredths byte of `v`.
 #[inline]
 pub fn n2_floor(v: f64, out: &mut Vec<u8>) {
-    out.push(wire_byte(v.floor()));
+    out.push(wire_byte(floor(v)));
     out.push(wire_byte(hundredths(v)));
 }
 
@@ -98,7 +98,7 @@ pub fn effects(e: &Effects, out: &mut Vec<u8>) -> PropResult {
     out.extend_from_slice(b"shadow");
     rgba(color, out);
     if let Some(blur) = shadow.blur.filter(|b| truthy(b.0)) {
-        out.push(wire_byte((blur.0 / 10.0).floor()));
+        out.push(wire_byte(floor(blur.0 / 10.0)));
         out.push(wire_byte(blur.0 % 10.0));
     }
     Ok(())
