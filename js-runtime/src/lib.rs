@@ -1,12 +1,25 @@
 //! # js-runtime
 //!
-//! Will own running one game session's JavaScript: a `deno_core` isolate per session, the CommonJS
-//! loader for a game's own files, our JavaScript implementation of each squishjs API family, the
-//! game lifecycle, heap and CPU caps, and handing each scene to `squish` for bytes.
+//! Owns running one game session's JavaScript: a `deno_core` isolate per session (QuickJS or V8,
+//! chosen by Cargo feature), the CommonJS loader for a game's own files, our JavaScript
+//! implementation of the squishjs API per version (`js/squishjs/`), the game lifecycle as the
+//! original server drives it, the Squisher's per-player visibility (in Rust), the deterministic
+//! clock and Math.random, and the heap and CPU caps.
 //!
-//! Must not know about: sockets, HTTP, containers, players' connections. JavaScript never builds
-//! frame bytes; this crate passes trees to `squish`.
-//!
-//! Status: placeholder until the js-runtime issue lands; it only re-exports the codec it builds on.
+//! Must not know about: sockets, HTTP, containers or how players connect. JavaScript never builds
+//! frame bytes: the layers go to Rust as plain data and `squish` encodes them.
 
+mod engine;
+pub mod error;
+mod frames;
+mod profile;
+mod session;
+mod sources;
+mod squisher;
+mod watchdog;
+
+pub use engine::Console;
+pub use error::{EndReason, RuntimeError};
+pub use frames::{Cause, PlayerFrame};
+pub use session::{ClickHit, GameSession, SessionConfig};
 pub use squish;

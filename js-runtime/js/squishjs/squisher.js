@@ -1,0 +1,159 @@
+// The Squisher as games and the driver see it. It walks nothing itself: at every squish it turns
+// the layers into plain data (the fields the wire carries) and hands them to Rust, which encodes
+// each node and decides which players receive it. JavaScript never builds frame bytes.
+'use strict';
+
+module.exports = (v, hg) => {
+  const FIELDS = ['id', 'color', 'playerIds', 'pos', 'fill', 'size', 'text', 'asset', 'effects', 'handleClick', 'border', 'subType', 'input', 'coordinates2d'];
+  const numbers = (a) => Array.from(a, Number);
+  const point = (p) => (p && typeof p === 'object' ? { x: Number(p.x), y: Number(p.y) } : p);
+  const kindOf = (wrapper) => {
+    const name = wrapper && wrapper.constructor && wrapper.constructor.name;
+    return name === 'Shape' || name === 'Text' || name === 'Asset' ? name : 'plain';
+  };
+  // Only what `squish()` reads, converted the way its arithmetic converts it (ToNumber).
+  const plainValue = (field, value) => {
+    switch (field) {
+      case 'color': case 'fill': case 'playerIds': return numbers(value);
+      case 'pos': case 'size': return point(value);
+      case 'handleClick': return !!value;
+      case 'border': case 'subType': return Number(value);
+      case 'id': return typeof value === 'number' ? value : Number(value);
+      case 'input': return { type: value.type };
+      case 'coordinates2d': return Array.from(value, (c) => (Array.isArray(c) ? numbers(c) : Number(c)));
+      case 'text': {
+        const t = { text: value.text, x: Number(value.x), y: Number(value.y), size: Number(value.size) };
+        if (value.color) t.color = numbers(value.color);
+        if (value.align) t.align = value.align;
+        if (value.font) t.font = value.font;
+        return t;
+      }
+      case 'asset': {
+        const key = Object.keys(value)[0];
+        if (key === undefined) return {};
+        const info = value[key];
+        return { [key]: { pos: point(info.pos), size: point(info.size), startTime: Number(info.startTime) } };
+      }
+      case 'effects': {
+        if (!value.shadow) return {};
+        const s = { color: value.shadow.color ? numbers(value.shadow.color) : undefined, blur: Number(value.shadow.blur) };
+        return { shadow: s };
+      }
+      default: return value;
+    }
+  };
+
+  class Squisher {
+    constructor({ game, scale, customBottomLayer, customTopLayer, onAssetUpdate }) {
+      this.ids = new Set();
+      this.game = game;
+      this.gameMetadata = game.constructor.metadata && game.constructor.metadata();
+      this.assets = {};
+      this.playerSettings = {};
+      this.customBottomLayer = customBottomLayer;
+      this.customTopLayer = customTopLayer;
+      this.initialize();
+      this.onAssetUpdate = onAssetUpdate;
+      this.playerFrames = {};
+      this.listeners = new Set();
+      this.scale = scale || { x: 1, y: 1 };
+      this.state = this.squish(this.game.getLayers());
+      if (this.game.tick) {
+        const rate = this.gameMetadata && this.gameMetadata.tickRate ? this.gameMetadata.tickRate : 60;
+        setInterval(this.game.tick.bind(this.game), 1000 / rate);
+      }
+    }
+
+    // The asset table squishes consult. Downloading asset bytes is the host's business.
+    initialize() {
+      const meta = this.game.constructor.metadata && this.game.constructor.metadata();
+      const gameAssets = meta && meta.assets ? meta.assets : {};
+      this.gameAssets = gameAssets;
+      if (this.customBottomLayer && this.customBottomLayer.assets) Object.assign(gameAssets, this.customBottomLayer.assets);
+      if (this.customTopLayer && this.customTopLayer.assets) Object.assign(gameAssets, this.customTopLayer.assets);
+      if (this.game.getAssets && this.game.getAssets()) Object.assign(gameAssets, this.game.getAssets());
+      return new Promise(() => {});
+    }
+
+    // 0: no asset or not audio, 1: audio, 2: the asset key is not registered (the original throws
+    // when it gets to check it).
+    assetClass(node) {
+      if (!v.audioRule || !node.asset) return 0;
+      const entry = this.gameAssets[Object.keys(node.asset)[0]];
+      const info = entry && entry.info;
+      if (!info) return 2;
+      return info.type === 'audio' ? 1 : 0;
+    }
+
+    plain(wrapper, audio) {
+      const node = wrapper.node;
+      if (!node.listeners.has(this)) wrapper.addListener(this);
+      const out = { kind: kindOf(wrapper) };
+      for (const field of FIELDS) {
+        if (field in node) {
+          const value = node[field];
+          if (value !== undefined && value !== null) out[field] = plainValue(field, value);
+        }
+      }
+      audio.push(this.assetClass(node));
+      const children = node.children;
+      if (children.length) {
+        out.children = [];
+        for (let i = 0; i < children.length; i++) out.children.push(this.plain(children[i], audio));
+      }
+      return out;
+    }
+
+    squish(layers, scale = null, cause = 'silent', target = -1) {
+      if (!layers) return [];
+      const plainLayers = [];
+      for (const i in layers) {
+        const layer = layers[i];
+        const layerScale = layer.scale ? { x: this.scale.x * layer.scale.x, y: this.scale.y * layer.scale.y } : this.scale;
+        const audio = [];
+        const root = this.plain(layer.root, audio);
+        const s = scale || layerScale;
+        plainLayers.push({ root, scale: { x: Number(s.x), y: Number(s.y) }, audio });
+      }
+      const outcome = hg.opState(plainLayers, cause, target);
+      if (outcome.error) throw new TypeError(outcome.error);
+      // The 1.0.0-1.0.4 self-check built a throw-away node (and drew an id) per frame it re-read.
+      for (let i = 0; i < outcome.draws; i++) Math.random();
+      return [];
+    }
+
+    handleStateChange() {
+      if (this.listeners.size > 0) {
+        this.state = this.squish(this.game.getLayers(), null, 'state');
+        this.broadcast();
+      }
+    }
+
+    addListener(onEvent) {
+      const listener = { onEvent, remove: () => this.removeListener(listener) };
+      this.listeners.add(listener);
+    }
+
+    removeListener(listener) {
+      this.listeners.delete(listener);
+    }
+
+    broadcast() {
+      for (const listener of this.listeners) listener.onEvent(this.state);
+    }
+
+    getPlayerFrame(playerId) {
+      return this.playerFrames[playerId];
+    }
+
+    handleNewAsset() {
+      return new Promise((resolve) => { this.initialize(); resolve(); });
+    }
+
+    updatePlayerSettings(playerId, settings) {
+      this.playerSettings[playerId] = Object.assign(this.playerSettings[playerId] || {}, settings);
+    }
+  }
+
+  return Squisher;
+};

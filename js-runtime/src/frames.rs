@@ -1,0 +1,75 @@
+//! Where frames go: at every state change the squisher's layers arrive here as plain data, are
+//! squished in Rust, and one frame per connected player is queued for the host (or the recorder).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use squish::SquishVersion;
+
+use crate::squisher::{squish_layers, Rules, SceneLayer};
+
+/// Why a frame was emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    /// A state change; every connected player gets a frame.
+    State,
+    /// A player joined; that player gets a fresh frame.
+    Join,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayerFrame {
+    pub player: u8,
+    /// Virtual milliseconds since the session started.
+    pub t: f64,
+    pub cause: Cause,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StateOutcome {
+    /// Math.random draws the original Squisher makes during this squish (1.0.0 … 1.0.4).
+    pub draws: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+pub struct FrameSink {
+    pub version: SquishVersion,
+    pub rules: Rules,
+    /// Connected players, ascending (the order the original iterates its player object in).
+    pub connected: BTreeSet<u8>,
+    pub now: f64,
+    pub outbox: Vec<PlayerFrame>,
+    /// Players a squish gave no frame (the original logs and sends nothing).
+    pub no_frame: Vec<(u8, f64)>,
+    pub squishes: u64,
+}
+
+impl FrameSink {
+    pub fn new(version: SquishVersion, rules: Rules) -> FrameSink {
+        FrameSink { version, rules, connected: BTreeSet::new(), now: 0.0, outbox: Vec::new(), no_frame: Vec::new(), squishes: 0 }
+    }
+
+    pub fn on_state(&mut self, layers: &[SceneLayer], cause: &str, target: i32) -> StateOutcome {
+        let registered: Vec<u8> = self.connected.iter().copied().collect();
+        let squished = match squish_layers(self.version, self.rules, layers, &registered) {
+            Ok(s) => s,
+            Err(error) => return StateOutcome { draws: 0, error: Some(error) },
+        };
+        self.squishes += 1;
+        let (cause, targets): (Cause, Vec<u8>) = match cause {
+            "join" => (Cause::Join, u8::try_from(target).ok().into_iter().collect()),
+            "silent" => (Cause::State, Vec::new()),
+            _ => (Cause::State, registered),
+        };
+        for p in targets {
+            match squished.players.frame(p) {
+                Some(bytes) => self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes: bytes.to_vec() }),
+                None => self.no_frame.push((p, self.now)),
+            }
+        }
+        StateOutcome { draws: squished.random_draws, error: None }
+    }
+}

@@ -1,0 +1,216 @@
+//! One game session: an isolate running one game, driven the way the original server drives it.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use squish::{Alias, SquishVersion};
+
+use crate::engine::{CallFailure, Console, Engine};
+use crate::error::RuntimeError;
+use crate::frames::{FrameSink, PlayerFrame};
+use crate::profile::{all_profiles, rules};
+use crate::sources::{define_script, read_game, BUILTIN_FILES};
+
+/// How a session is contained and how its clock and randomness run.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The isolate's heap cap.
+    pub heap_limit: usize,
+    /// Longest a single handler, timer or tick may run.
+    pub cpu_budget: Duration,
+    /// Seed of Math.random (mulberry32).
+    pub seed: u32,
+    /// What Date.now() says at virtual time 0.
+    pub epoch_ms: f64,
+    /// Passed to the game's constructor as `saveData`.
+    pub save_data: Option<Value>,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig { heap_limit: 64 << 20, cpu_budget: Duration::from_millis(250), seed: 0x5eed, epoch_ms: 1_700_000_000_000.0, save_data: None }
+    }
+}
+
+/// Outcome of a click: which node was hit and whether it had a handler.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickHit {
+    pub node_id: f64,
+    pub has_handler: bool,
+    pub found: bool,
+}
+
+pub struct GameSession {
+    engine: Engine,
+    sink: Rc<RefCell<FrameSink>>,
+    metadata: Value,
+    version: SquishVersion,
+    now: f64,
+}
+
+impl GameSession {
+    /// Loads the game in `dir` (its `index.js` and everything it requires) into a fresh isolate,
+    /// constructs it and squishes once, as the original server does before anyone joins.
+    pub fn load(dir: &Path, config: &SessionConfig) -> Result<GameSession, RuntimeError> {
+        let files = read_game(dir)?;
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
+        let boot = json!({ "seed": config.seed, "epochMs": config.epoch_ms }).to_string();
+        // The sink learns the game's version once metadata() has been read.
+        let placeholder: SquishVersion = "135".parse().expect("alias");
+        let sink = Rc::new(RefCell::new(FrameSink::new(placeholder, rules(placeholder.package()))));
+        let mut engine = Engine::new(boot, sink.clone(), config.heap_limit, config.cpu_budget).map_err(RuntimeError::Internal)?;
+
+        let load_err = |file: &str, f: CallFailure| match f {
+            CallFailure::Threw(message) => RuntimeError::Load { file: file.to_string(), message },
+            CallFailure::Ended(r) => RuntimeError::Ended(r),
+        };
+        for (path, source) in BUILTIN_FILES {
+            engine.execute(path, define_script(path, source)).map_err(|e| load_err(path, e))?;
+        }
+        for f in &files {
+            let path = format!("/games/{name}/{}", f.relative);
+            // A file that does not parse only fails when something requires it, as in Node.
+            if let Err(e) = engine.execute(&path, define_script(&path, &f.text)) {
+                let message = match e {
+                    CallFailure::Threw(m) => m,
+                    CallFailure::Ended(r) => return Err(RuntimeError::Ended(r)),
+                };
+                let thrower = format!("throw new SyntaxError({});", serde_json::to_string(&format!("{path}: {message}")).expect("string"));
+                engine.execute(&path, define_script(&path, &thrower)).map_err(|e| load_err(&path, e))?;
+            }
+        }
+        engine.call("defineProfiles", &[Value::Object(all_profiles())]).map_err(|e| load_err("profiles", e))?;
+        engine.call("seal", &[]).map_err(|e| load_err("driver", e))?;
+
+        let entry = format!("/games/{name}/index.js");
+        let meta = engine.call("drive", &[json!("load"), json!(entry)]).map_err(|e| load_err("index.js", e))?;
+        let metadata: Value = serde_json::from_str(meta.as_str().unwrap_or("{}")).map_err(|e| RuntimeError::Metadata(e.to_string()))?;
+        let declared = match &metadata["squishVersion"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => return Err(RuntimeError::Metadata(format!("squishVersion is {other}, expected a version string such as \"135\""))),
+        };
+        let alias = Alias::lookup(&declared).ok_or_else(|| RuntimeError::Metadata(format!("squishVersion {declared:?} is not a version we know")))?;
+        if alias.server.family().is_none() {
+            return Err(RuntimeError::Metadata(format!("squishVersion {declared:?} is reserved and not supported yet")));
+        }
+        let version = SquishVersion::from(alias.server);
+        {
+            let mut s = sink.borrow_mut();
+            s.version = version;
+            s.rules = rules(alias.server);
+        }
+        engine
+            .call("drive", &[json!("start"), config.save_data.clone().unwrap_or(Value::Null)])
+            .map_err(|e| load_err("constructor", e))?;
+        Ok(GameSession { engine, sink, metadata, version, now: 0.0 })
+    }
+
+    pub fn metadata(&self) -> &Value {
+        &self.metadata
+    }
+
+    pub fn version(&self) -> SquishVersion {
+        self.version
+    }
+
+    /// Virtual milliseconds since the session started.
+    pub fn now(&self) -> f64 {
+        self.now
+    }
+
+    pub fn console(&self) -> Rc<RefCell<Console>> {
+        self.engine.console.clone()
+    }
+
+    /// Runs every timer (ticks included) due up to `t`, in order, then sets the clock to `t`.
+    pub fn advance_to(&mut self, t: f64) -> Result<(), RuntimeError> {
+        loop {
+            let due = self.call("nextTimerDue", &[])?.as_f64().unwrap_or(-1.0);
+            if due < 0.0 || due > t {
+                break;
+            }
+            self.set_now(due);
+            self.call("runNextTimer", &[json!(t)])?;
+        }
+        self.set_now(t);
+        self.call("setNow", &[json!(t)])?;
+        Ok(())
+    }
+
+    /// A player joins: it is connected first (so it receives the frames its own join causes),
+    /// then the game hears of it, then it gets one fresh frame of its own.
+    pub fn join(&mut self, player: u8, name: &str, client_info: Value) -> Result<(), RuntimeError> {
+        self.sink.borrow_mut().connected.insert(player);
+        self.drive("join", &[json!(player), json!(name), client_info]).map(|_| ())
+    }
+
+    /// A player leaves: it gets nothing more; the game hears of it.
+    pub fn leave(&mut self, player: u8) -> Result<(), RuntimeError> {
+        self.sink.borrow_mut().connected.remove(&player);
+        self.drive("leave", &[json!(player)]).map(|_| ())
+    }
+
+    pub fn is_connected(&self, player: u8) -> bool {
+        self.sink.borrow().connected.contains(&player)
+    }
+
+    pub fn click(&mut self, player: u8, x: f64, y: f64) -> Result<Option<ClickHit>, RuntimeError> {
+        let v = self.drive("click", &[json!(player), json!(x), json!(y)])?;
+        Ok(serde_json::from_value(v).ok())
+    }
+
+    pub fn key(&mut self, player: u8, key: &str, down: bool) -> Result<(), RuntimeError> {
+        self.drive("key", &[json!(player), json!(key), json!(down)]).map(|_| ())
+    }
+
+    pub fn mouse_up(&mut self, player: u8, x: f64, y: f64) -> Result<(), RuntimeError> {
+        self.drive("mouseUp", &[json!(player), json!(x), json!(y)]).map(|_| ())
+    }
+
+    /// Text or file input for the node `node_id`; returns whether such an input node exists.
+    pub fn input(&mut self, player: u8, node_id: f64, input: Value) -> Result<bool, RuntimeError> {
+        Ok(!self.drive("input", &[json!(player), json!(node_id), input])?.is_null())
+    }
+
+    pub fn hover(&mut self, player: u8, node_id: f64, on: bool) -> Result<(), RuntimeError> {
+        self.drive("hover", &[json!(player), json!(node_id), json!(on)]).map(|_| ())
+    }
+
+    /// Frames produced since the last call, in emission order.
+    pub fn take_frames(&mut self) -> Vec<PlayerFrame> {
+        std::mem::take(&mut self.sink.borrow_mut().outbox)
+    }
+
+    /// Stops the game's timers (Game.close) .
+    pub fn close(&mut self) -> Result<(), RuntimeError> {
+        self.drive("close", &[]).map(|_| ())
+    }
+
+    fn set_now(&mut self, t: f64) {
+        if t > self.now {
+            self.now = t;
+        }
+        self.sink.borrow_mut().now = self.now;
+    }
+
+    fn drive(&mut self, method: &str, args: &[Value]) -> Result<Value, RuntimeError> {
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(json!(method));
+        all.extend_from_slice(args);
+        self.call("drive", &all)
+    }
+
+    fn call(&mut self, method: &str, args: &[Value]) -> Result<Value, RuntimeError> {
+        match self.engine.call(method, args) {
+            Ok(v) => Ok(v),
+            Err(CallFailure::Ended(r)) => Err(RuntimeError::Ended(r)),
+            // Handlers catch game exceptions themselves; what reaches here is ours.
+            Err(CallFailure::Threw(m)) => Err(RuntimeError::Internal(format!("{method}: {m}"))),
+        }
+    }
+}
