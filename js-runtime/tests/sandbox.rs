@@ -1,0 +1,160 @@
+//! What a game can and cannot do inside its isolate, and how failures stay inside one session.
+
+use std::path::Path;
+
+use js_runtime::{EndReason, GameSession, RuntimeError, SessionConfig};
+use serde_json::json;
+
+/// Writes a game folder: `files` are (relative path, contents); `body` goes into the class.
+fn game(dir: &Path, body: &str, files: &[(&str, &str)]) {
+    let index = format!(
+        "const {{ Game, GameNode, Colors, Shapes, ShapeUtils }} = require('squish-1006');\n\
+         class T extends Game {{\n\
+           static metadata() {{ return {{ squishVersion: '1006', name: 'T' }}; }}\n\
+           constructor() {{ super(); this.root = new GameNode.Shape({{ shapeType: Shapes.POLYGON, coordinates2d: ShapeUtils.rectangle(0, 0, 100, 100), fill: Colors.COLORS.RED, onClick: (p) => this.clicked && this.clicked(p) }}); this.setup && this.setup(); }}\n\
+           getLayers() {{ return [{{ root: this.root }}]; }}\n\
+           {body}\n\
+         }}\n\
+         module.exports = T;\n"
+    );
+    std::fs::write(dir.join("index.js"), index).unwrap();
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+fn load(body: &str, files: &[(&str, &str)]) -> Result<GameSession, RuntimeError> {
+    let dir = tempfile::tempdir().unwrap();
+    game(dir.path(), body, files);
+    GameSession::load(dir.path(), &SessionConfig::default())
+}
+
+fn exceptions(s: &GameSession) -> Vec<String> {
+    s.console().borrow().exceptions.iter().map(|e| e["message"].as_str().unwrap_or("").to_string()).collect()
+}
+
+fn logs(s: &GameSession) -> Vec<String> {
+    s.console().borrow().lines.iter().map(|(_, m)| m.clone()).collect()
+}
+
+#[test]
+fn modules_other_than_own_files_and_squish_are_refused_at_require_time() {
+    for name in ["fs", "child_process", "node:fs", "path", "http", "crypto", "process", "lodash", "squish-9999"] {
+        let err = load(&format!("setup() {{ require({name:?}); }}"), &[]).err().unwrap_or_else(|| panic!("{name} loaded"));
+        let text = err.to_string();
+        assert!(text.contains("module not available in game sandbox"), "{name}: {text}");
+        assert!(text.contains(name), "{name}: {text}");
+    }
+}
+
+#[test]
+fn relative_requires_follow_node_rules() {
+    let s = load(
+        "setup() { const a = require('./lib/a'); const d = require('./data.json'); const f = require('./folder'); console.log(JSON.stringify([a.name, a.b.name, a.b.sawA, d.n, f.x])); }",
+        &[
+            ("lib/a.js", "exports.name = 'a'; exports.b = require('./b.js');"),
+            ("lib/b.js", "const a = require('./a'); exports.name = 'b'; exports.sawA = a.name;"),
+            ("data.json", "{\"n\": 7}"),
+            ("folder/index.js", "module.exports = { x: require('../lib/a').name + '!' };"),
+        ],
+    )
+    .unwrap();
+    // The cycle a -> b -> a sees a's partial exports, as in Node.
+    assert_eq!(logs(&s), vec![r#"["a","b","a",7,"a!"]"#]);
+}
+
+#[test]
+fn no_eval_no_function_constructor_no_process() {
+    let probes = [
+        "eval('1')",
+        "(0, eval)('1')",
+        "globalThis.eval('1')",
+        "new Function('return 1')()",
+        "Function('return 1')()",
+        "(function(){}).constructor('return 1')()",
+        "(() => 1).constructor.constructor('return 1')()",
+        "Object.getPrototypeOf(async function(){}).constructor('return 1')",
+        "Object.getPrototypeOf(function*(){}).constructor('yield 1')",
+        "Reflect.construct(Function, ['return 1'])",
+        "setTimeout.constructor('return 1')()",
+    ];
+    let body = format!(
+        "setup() {{ const out = []; for (const p of {probes}) {{ try {{ globalThis.__r = undefined; const f = [() => eval('1'), () => (0, eval)('1'), () => globalThis.eval('1'), () => new Function('return 1')(), () => Function('return 1')(), () => (function(){{}}).constructor('return 1')(), () => (() => 1).constructor.constructor('return 1')(), () => Object.getPrototypeOf(async function(){{}}).constructor('return 1'), () => Object.getPrototypeOf(function*(){{}}).constructor('yield 1'), () => Reflect.construct(Function, ['return 1']), () => setTimeout.constructor('return 1')()][out.length]; f(); out.push('ALLOWED ' + p); }} catch (e) {{ out.push(e.name); }} }} \
+         out.push(typeof process, typeof Deno, typeof WebAssembly, typeof require('squish-1006'), typeof __hg_loader); console.log(JSON.stringify(out)); }}",
+        probes = serde_json::to_string(&probes).unwrap()
+    );
+    let s = load(&body, &[]).unwrap();
+    let line = logs(&s).pop().unwrap();
+    let out: Vec<String> = serde_json::from_str(&line).unwrap();
+    for (probe, result) in probes.iter().zip(&out) {
+        assert_eq!(result, "EvalError", "{probe} was not refused: {result}");
+    }
+    assert_eq!(&out[probes.len()..], ["undefined", "undefined", "undefined", "object", "undefined"]);
+}
+
+#[test]
+fn an_exception_in_a_handler_is_logged_and_the_session_goes_on() {
+    let mut s = load("handleNewPlayer() { null.boom; }\n clicked(p) { this.root.node.fill = [1, 2, 3, 4]; this.root.node.onStateChange(); }", &[]).unwrap();
+    s.join(1, "a", json!({})).unwrap();
+    assert!(exceptions(&s)[0].contains("TypeError"), "{:?}", exceptions(&s));
+    // The join frame still comes, and the game still answers.
+    assert_eq!(s.take_frames().len(), 1);
+    s.click(1, 50.0, 50.0).unwrap();
+    let frames = s.take_frames();
+    let nodes = squish::decode(s.version(), &frames.last().unwrap().bytes).unwrap();
+    assert_eq!(nodes[0].fill.as_ref().unwrap()[0].0, 1.0);
+}
+
+#[test]
+fn a_runaway_handler_ends_only_its_own_session() {
+    let mut bad = load("handleNewPlayer() { while (true) {} }", &[]).unwrap();
+    let mut good = load("", &[]).unwrap();
+    let start = std::time::Instant::now();
+    let err = bad.join(1, "a", json!({})).unwrap_err();
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert!(matches!(err, RuntimeError::Ended(EndReason::CpuBudget { .. })), "{err}");
+    assert!(err.to_string().contains("CPU budget"), "{err}");
+    // The ended session refuses further work; the other one is untouched.
+    assert!(matches!(bad.join(2, "b", json!({})), Err(RuntimeError::Ended(_))));
+    good.join(1, "a", json!({})).unwrap();
+    assert_eq!(good.take_frames().len(), 1);
+}
+
+#[test]
+fn a_runaway_tick_is_stopped_too() {
+    let mut s = load("tick() { for (;;) {} }", &[]).unwrap();
+    let err = s.advance_to(1000.0).unwrap_err();
+    assert!(matches!(err, RuntimeError::Ended(EndReason::CpuBudget { .. })), "{err}");
+}
+
+#[test]
+fn exhausting_the_heap_ends_the_session_not_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    game(dir.path(), "handleNewPlayer() { const keep = []; for (;;) keep.push(new Array(100000).fill(7)); }", &[]);
+    let config = SessionConfig { heap_limit: 16 << 20, ..SessionConfig::default() };
+    let mut s = GameSession::load(dir.path(), &config).unwrap();
+    let start = std::time::Instant::now();
+    let err = s.join(1, "a", json!({})).unwrap_err();
+    eprintln!("heap test ended after {:?}: {err}", start.elapsed());
+    assert!(matches!(err, RuntimeError::Ended(EndReason::HeapExhausted { .. }) | RuntimeError::Ended(EndReason::CpuBudget { .. })), "{err}");
+    let mut other = load("", &[]).unwrap();
+    other.join(1, "a", json!({})).unwrap();
+}
+
+#[test]
+fn the_clock_and_random_are_deterministic() {
+    let body = "setup() { this.t0 = Date.now(); } handleNewPlayer() { console.log(JSON.stringify([Date.now() - this.t0, new Date().getTime() - this.t0, Math.random(), Math.random()])); this.setTimeout(() => console.log('timeout at ' + performance.now()), 0); this.setInterval(() => console.log('interval at ' + performance.now()), 250); }";
+    let run = || {
+        let mut s = load(body, &[]).unwrap();
+        s.advance_to(40.0).unwrap();
+        s.join(1, "a", json!({})).unwrap();
+        s.advance_to(600.0).unwrap();
+        logs(&s)
+    };
+    let a = run();
+    assert_eq!(a, run());
+    assert!(a[0].starts_with("[40,40,"), "{a:?}");
+    assert_eq!(a[1..].to_vec(), vec!["timeout at 41", "interval at 290", "interval at 540"]);
+}
