@@ -118,6 +118,21 @@
     }
     return null;
   };
+  // Node's own modules: some real games import one (never using it). Such a require succeeds and
+  // returns a module whose every use fails, naming what is missing.
+  const NODE_BUILTINS = new Set(['assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'console', 'constants', 'crypto',
+    'dgram', 'diagnostics_channel', 'dns', 'domain', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'inspector',
+    'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'punycode', 'querystring', 'readline', 'repl', 'stream',
+    'string_decoder', 'sys', 'timers', 'tls', 'trace_events', 'tty', 'url', 'util', 'v8', 'vm', 'wasi', 'worker_threads', 'zlib']);
+  const unavailableModule = (name) => new Proxy(Object.create(null), {
+    get(_, key) {
+      if (typeof key === 'symbol') return undefined;
+      throw new Error(`${name}.${key} is not available: module '${name}' is not available in game sandbox`);
+    },
+    set() { throw new Error(`module '${name}' is not available in game sandbox`); },
+    has() { return false; },
+    ownKeys() { return []; },
+  });
   const notAvailable = (name, from) => {
     const e = new Error(`Cannot find module '${name}' (required from ${from}): module not available in game sandbox. ` +
       `A game may require only its own files (./ or ../) and squish-NNN.`);
@@ -149,6 +164,8 @@
         if (!cache.has(name)) cache.set(name, { exports: builtins.get(name)() });
         return cache.get(name).exports;
       }
+      const bare = name.startsWith('node:') ? name.slice(5) : name;
+      if (NODE_BUILTINS.has(bare)) return unavailableModule(name);
       if (name.startsWith('./') || name.startsWith('../') || name.startsWith('/') || name === '.' || name === '..') {
         const target = resolveFile(normalize(dirname(from) + '/' + name));
         if (target) return load(target);
@@ -204,6 +221,7 @@
     // Module definitions arrive as scripts calling this global; sealing removes it for good.
     seal() {
       delete globalThis.__hg_loader;
+      globalThis.Buffer = load('/.homegames/buffer.js');
       hg.driver = load('/.homegames/driver.js')(hg);
     },
     drive(method, ...args) { return hg.driver[method](...args); },

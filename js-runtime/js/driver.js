@@ -16,30 +16,41 @@ module.exports = (hg) => {
   };
   const jsonCopy = (v) => JSON.parse(JSON.stringify(v === undefined ? null : v));
 
-  // Even-odd ray test inside the bounding box, on vertices mapped through the layer scale.
-  const inside = (coords, scale, x, y) => {
-    const pts = coords.map((c) => [c[0] * scale.x, c[1] * scale.y]);
-    if (!pts.length) return false;
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (const [px, py] of pts) {
-      minX = Math.min(minX, px); maxX = Math.max(maxX, px);
-      minY = Math.min(minY, py); maxY = Math.max(maxY, py);
+  // Hit-testing as the original server does it: vertices mapped through the layer scale, an
+  // inclusive bounding box, then an even-odd ray test; a node whose own playerIds exclude the
+  // player is skipped with its subtree; the last hit in traversal order wins.
+  const hitTest = (node, scale, x, y, playerId, clicked) => {
+    if (node.playerIds.length > 0 && !node.playerIds.find((p) => p === playerId)) return clicked;
+    if ((node.playerIds.length === 0 || node.playerIds.find((p) => p === playerId)) && node.coordinates2d !== undefined && node.coordinates2d !== null) {
+      const xOffset = 100 - scale.x * 100;
+      const yOffset = 100 - scale.y * 100;
+      const vertices = [];
+      for (const i in node.coordinates2d) {
+        vertices.push([
+          node.coordinates2d[i][0] * ((100 - xOffset) / 100) + xOffset / 2,
+          node.coordinates2d[i][1] * ((100 - yOffset) / 100) + yOffset / 2,
+        ]);
+      }
+      let inside = false;
+      let minX = vertices[0][0], maxX = vertices[0][0], minY = vertices[0][1], maxY = vertices[0][1];
+      for (let i = 1; i < vertices.length; i++) {
+        minX = Math.min(vertices[i][0], minX);
+        maxX = Math.max(vertices[i][0], maxX);
+        minY = Math.min(vertices[i][1], minY);
+        maxY = Math.max(vertices[i][1], maxY);
+      }
+      if (!(x < minX || x > maxX || y < minY || y > maxY)) {
+        for (let i = 0, j = vertices.length - 1; i < vertices.length; j = i++) {
+          if ((vertices[i][1] > y) != (vertices[j][1] > y)
+            && x < ((vertices[j][0] - vertices[i][0]) * (y - vertices[i][1])) / (vertices[j][1] - vertices[i][1]) + vertices[i][0]) {
+            inside = !inside;
+          }
+        }
+      }
+      if (inside) clicked = node;
     }
-    if (x < minX || x > maxX || y < minY || y > maxY) return false;
-    let hit = false;
-    for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
-      const [xi, yi] = pts[i];
-      const [xj, yj] = pts[j];
-      if ((yi > y) != (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-    }
-    return hit;
-  };
-  const findHit = (wrapper, scale, x, y, playerId, found) => {
-    const n = wrapper.node;
-    if (n.playerIds && n.playerIds.length && !n.playerIds.includes(playerId)) return found;
-    if (n.coordinates2d !== undefined && n.coordinates2d !== null && inside(n.coordinates2d, scale, x, y)) found = n;
-    for (const child of n.children) found = findHit(child, scale, x, y, playerId, found);
-    return found;
+    for (const i in node.children) clicked = hitTest(node.children[i].node, scale, x, y, playerId, clicked);
+    return clicked;
   };
 
   return {
@@ -54,8 +65,13 @@ module.exports = (hg) => {
         squisher.handleNewAsset(key, asset).then(res).catch(rej);
       });
       const saveGame = () => new Promise(() => {});
-      game = new GameClass({ addAsset, saveGame, saveData, services: {} });
       const meta = GameClass.metadata ? GameClass.metadata() : {};
+      // Services reach the network on the original. Without one, a request never answers.
+      const services = {};
+      for (const name of meta.services || []) {
+        services[name] = name === 'contentGenerator' ? { requestContent: () => new Promise(() => {}) } : null;
+      }
+      game = new GameClass({ addAsset, saveGame, saveData, services });
       const squishjs = hg.makeRequire('/')('squish-' + meta.squishVersion);
       squisher = new squishjs.Squisher({ game });
       squisher.addListener(() => {});
@@ -78,10 +94,9 @@ module.exports = (hg) => {
       if (x >= 100 || y >= 100) return null;
       return guard('click', () => {
         let hit = null;
-        const layers = game.getLayers();
-        for (const i in layers) {
-          const layer = layers[i];
-          hit = findHit(layer.root, layer.scale || { x: 1, y: 1 }, x, y, playerId, hit);
+        for (const i in game.getLayers()) {
+          const layer = game.getLayers()[i];
+          hit = hitTest(layer.root.node, layer.scale || { x: 1, y: 1 }, x, y, playerId, null) || hit;
         }
         if (!hit) return null;
         const real = game.findNode(hit.id);

@@ -13,6 +13,7 @@ mod engine;
 pub mod error;
 mod frames;
 mod profile;
+pub mod script;
 mod session;
 mod sources;
 mod squisher;

@@ -8,12 +8,24 @@ use crate::error::RuntimeError;
 /// games import from outside their folder).
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("/.homegames/driver.js", include_str!("../js/driver.js")),
+    ("/.homegames/buffer.js", include_str!("../js/buffer.js")),
     ("/.homegames/squishjs/index.js", include_str!("../js/squishjs/index.js")),
     ("/.homegames/squishjs/nodes.js", include_str!("../js/squishjs/nodes.js")),
     ("/.homegames/squishjs/utils.js", include_str!("../js/squishjs/utils.js")),
     ("/.homegames/squishjs/game.js", include_str!("../js/squishjs/game.js")),
     ("/.homegames/squishjs/squisher.js", include_str!("../js/squishjs/squisher.js")),
     ("/.homegames/squishjs/palette.json", include_str!("../js/squishjs/palette.json")),
+    ("/common/index.js", include_str!("../js/common/index.js")),
+    ("/common/Deck.js", include_str!("../js/common/Deck.js")),
+    ("/common/player-settings.js", include_str!("../js/common/player-settings.js")),
+    ("/common/util/index.js", include_str!("../js/common/util/index.js")),
+    ("/common/util/dictionary.js", include_str!("../js/common/util/dictionary.js")),
+    ("/common/util/words.json", include_str!("../js/common/util/words.json")),
+    ("/common/util/cache.js", include_str!("../js/common/util/cache.js")),
+    ("/common/util/animations.js", include_str!("../js/common/util/animations.js")),
+    ("/common/util/name-generator.js", include_str!("../js/common/util/name-generator.js")),
+    ("/common/util/charades-generator.js", include_str!("../js/common/util/charades-generator.js")),
+    ("/common/util/report-bug.js", include_str!("../js/common/util/report-bug.js")),
 ];
 
 /// Limits from the publishing rules: a game is at most 20 MB, one file at most 5 MB.

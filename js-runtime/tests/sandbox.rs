@@ -40,13 +40,26 @@ fn logs(s: &GameSession) -> Vec<String> {
 }
 
 #[test]
-fn modules_other_than_own_files_and_squish_are_refused_at_require_time() {
-    for name in ["fs", "child_process", "node:fs", "path", "http", "crypto", "process", "lodash", "squish-9999"] {
+fn packages_and_unknown_modules_are_refused_at_require_time() {
+    for name in ["lodash", "squish-9999", "homegames-common", "./missing", "../../etc/passwd"] {
         let err = load(&format!("setup() {{ require({name:?}); }}"), &[]).err().unwrap_or_else(|| panic!("{name} loaded"));
         let text = err.to_string();
         assert!(text.contains("module not available in game sandbox"), "{name}: {text}");
         assert!(text.contains(name), "{name}: {text}");
     }
+}
+
+#[test]
+fn node_builtins_load_as_modules_that_fail_on_use() {
+    // Real games import fs without using it; that must load. Any use fails with a clear error.
+    for name in ["fs", "node:fs", "child_process", "path", "http", "crypto", "process", "os", "net", "vm", "worker_threads"] {
+        let s = load(&format!("setup() {{ const m = require({name:?}); try {{ m.readFileSync; console.log('used'); }} catch (e) {{ console.log(e.message); }} }}"), &[])
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let line = logs(&s).pop().unwrap();
+        assert!(line.contains("not available in game sandbox") && line.contains(name), "{name}: {line}");
+    }
+    let err = load("setup() { const { execSync } = require('child_process'); }", &[]).err().unwrap().to_string();
+    assert!(err.contains("child_process.execSync is not available"), "{err}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Command-line surface of the `homegames` binary.
 
+mod play_cmd;
 mod squish_cmd;
 
 use clap::{Parser, Subcommand};
@@ -16,12 +17,15 @@ pub struct Cli {
 enum Command {
     /// Encode node trees to squish bytes and decode bytes back to JSON, for any pinned version.
     Squish(squish_cmd::SquishArgs),
+    /// Run a game without a network: deterministically from a script, recording every frame.
+    Play(play_cmd::PlayArgs),
 }
 
 impl Cli {
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Squish(args) => args.run(),
+            Command::Play(args) => args.run(),
         }
     }
 }
