@@ -43,15 +43,21 @@ fn op_hg_log(state: &mut OpState, #[string] level: &str, #[string] message: &str
     }
 }
 
-/// Called by the game's squisher at every state change with the layers as plain data; encodes and
-/// routes the frames in Rust. Returns `{draws}` (random draws the original would have made) or
-/// `{error}` (what the original encoder would have thrown).
+/// Called by the game's squisher at every state change with the layers as plain data (JSON text);
+/// encodes and routes the frames in Rust. Returns JSON `{draws}` (random draws the original would
+/// have made) or `{error}` (what the original encoder would have thrown).
 #[op2]
-#[serde]
-fn op_hg_state(state: &mut OpState, #[serde] layers: Vec<SceneLayer>, #[string] cause: &str, target: i32) -> StateOutcome {
-    let sink = state.borrow::<Rc<RefCell<FrameSink>>>().clone();
-    let mut sink = sink.borrow_mut();
-    sink.on_state(&layers, cause, target)
+#[string]
+fn op_hg_state(state: &mut OpState, #[string] layers: &str, #[string] cause: &str, target: i32) -> String {
+    let outcome = match serde_json::from_str::<Vec<SceneLayer>>(layers) {
+        Ok(layers) => {
+            let sink = state.borrow::<Rc<RefCell<FrameSink>>>().clone();
+            let mut sink = sink.borrow_mut();
+            sink.on_state(&layers, cause, target)
+        }
+        Err(e) => StateOutcome { draws: 0, error: Some(format!("the scene cannot be encoded: {e}")) },
+    };
+    serde_json::to_string(&outcome).expect("outcome")
 }
 
 deno_core::extension!(homegames_runtime, ops = [op_hg_config, op_hg_log, op_hg_state]);
@@ -79,11 +85,12 @@ const BOOTSTRAP: &str = include_str!("../js/bootstrap.js");
 
 impl Engine {
     pub fn new(boot_config: String, sink: Rc<RefCell<FrameSink>>, heap_limit: usize, cpu_budget: Duration) -> Result<Engine, String> {
-        let mut runtime = JsRuntime::new(RuntimeOptions {
+        let mut runtime = JsRuntime::try_new(RuntimeOptions {
             extensions: vec![homegames_runtime::init()],
             create_params: Some(v8::CreateParams::default().heap_limits(0, heap_limit)),
             ..Default::default()
-        });
+        })
+        .map_err(|e| format!("cannot create an isolate: {}", e.print_with_cause()))?;
         let console = Rc::new(RefCell::new(Console::default()));
         {
             let state = runtime.op_state();

@@ -44,6 +44,9 @@ pub struct ClickHit {
     pub found: bool,
 }
 
+/// A session lives on the thread that created it (an isolate is not `Send`). Give each session its
+/// own thread: on the QuickJS backend one thread can create only about 270 isolates over its
+/// lifetime, while threads themselves have no such limit.
 pub struct GameSession {
     engine: Engine,
     sink: Rc<RefCell<FrameSink>>,
@@ -179,6 +182,11 @@ impl GameSession {
 
     pub fn hover(&mut self, player: u8, node_id: f64, on: bool) -> Result<(), RuntimeError> {
         self.drive("hover", &[json!(player), json!(node_id), json!(on)]).map(|_| ())
+    }
+
+    /// Squishes and broadcasts the current scene `n` times, as `n` state changes would.
+    pub fn resquish(&mut self, n: u32) -> Result<(), RuntimeError> {
+        self.drive("resquish", &[json!(n)]).map(|_| ())
     }
 
     /// Frames produced since the last call, in emission order.

@@ -5,8 +5,13 @@
 
 module.exports = (v, hg) => {
   const FIELDS = ['id', 'color', 'playerIds', 'pos', 'fill', 'size', 'text', 'asset', 'effects', 'handleClick', 'border', 'subType', 'input', 'coordinates2d'];
-  const numbers = (a) => Array.from(a, Number);
-  const point = (p) => (p && typeof p === 'object' ? { x: Number(p.x), y: Number(p.y) } : p);
+  // JSON has no NaN or Infinity; they travel as strings the Rust side reads back.
+  const num = (v) => {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : String(n);
+  };
+  const numbers = (a) => Array.from(a, num);
+  const point = (p) => (p && typeof p === 'object' ? { x: num(p.x), y: num(p.y) } : p);
   const kindOf = (wrapper) => {
     const name = wrapper && wrapper.constructor && wrapper.constructor.name;
     return name === 'Shape' || name === 'Text' || name === 'Asset' ? name : 'plain';
@@ -17,12 +22,11 @@ module.exports = (v, hg) => {
       case 'color': case 'fill': case 'playerIds': return numbers(value);
       case 'pos': case 'size': return point(value);
       case 'handleClick': return !!value;
-      case 'border': case 'subType': return Number(value);
-      case 'id': return typeof value === 'number' ? value : Number(value);
+      case 'border': case 'subType': case 'id': return num(value);
       case 'input': return { type: value.type };
-      case 'coordinates2d': return Array.from(value, (c) => (Array.isArray(c) ? numbers(c) : Number(c)));
+      case 'coordinates2d': return Array.from(value, (c) => (Array.isArray(c) ? numbers(c) : num(c)));
       case 'text': {
-        const t = { text: value.text, x: Number(value.x), y: Number(value.y), size: Number(value.size) };
+        const t = { text: value.text, x: num(value.x), y: num(value.y), size: num(value.size) };
         if (value.color) t.color = numbers(value.color);
         if (value.align) t.align = value.align;
         if (value.font) t.font = value.font;
@@ -32,11 +36,11 @@ module.exports = (v, hg) => {
         const key = Object.keys(value)[0];
         if (key === undefined) return {};
         const info = value[key];
-        return { [key]: { pos: point(info.pos), size: point(info.size), startTime: Number(info.startTime) } };
+        return { [key]: { pos: point(info.pos), size: point(info.size), startTime: num(info.startTime) } };
       }
       case 'effects': {
         if (!value.shadow) return {};
-        const s = { color: value.shadow.color ? numbers(value.shadow.color) : undefined, blur: Number(value.shadow.blur) };
+        const s = { color: value.shadow.color ? numbers(value.shadow.color) : undefined, blur: num(value.shadow.blur) };
         return { shadow: s };
       }
       default: return value;
@@ -113,9 +117,10 @@ module.exports = (v, hg) => {
         const audio = [];
         const root = this.plain(layer.root, audio);
         const s = scale || layerScale;
-        plainLayers.push({ root, scale: { x: Number(s.x), y: Number(s.y) }, audio });
+        plainLayers.push({ root, scale: { x: num(s.x), y: num(s.y) }, audio });
       }
-      const outcome = hg.opState(plainLayers, cause, target);
+      // One string crosses into Rust: far cheaper than converting the object graph value by value.
+      const outcome = JSON.parse(hg.opState(JSON.stringify(plainLayers), cause, target));
       if (outcome.error) throw new TypeError(outcome.error);
       // The 1.0.0-1.0.4 self-check built a throw-away node (and drew an id) per frame it re-read.
       for (let i = 0; i < outcome.draws; i++) Math.random();
