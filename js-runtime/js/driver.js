@@ -87,6 +87,18 @@ module.exports = (hg) => {
       const handler = down ? 'handleKeyDown' : 'handleKeyUp';
       guard(handler, () => game[handler] && game[handler](playerId, key));
     },
+    // The whole client message goes to the game, as the original server passes it.
+    gamepad(playerId, message) {
+      guard('handleGamepadInput', () => game.handleGamepadInput && game.handleGamepadInput(playerId, jsonCopy(message)));
+    },
+    playerUpdate(playerId, update) {
+      guard('handlePlayerUpdate', () => game.handlePlayerUpdate && game.handlePlayerUpdate(playerId, jsonCopy(update)));
+    },
+    // Whether the game takes one more player (true when it does not say).
+    canAddPlayer() {
+      const answer = guard('canAddPlayer', () => (game.canAddPlayer ? game.canAddPlayer() : true));
+      return answer === undefined ? true : !!answer;
+    },
     mouseUp(playerId, x, y) {
       guard('handleMouseUp', () => game.handleMouseUp && game.handleMouseUp(playerId, { x, y }));
     },

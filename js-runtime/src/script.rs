@@ -66,6 +66,8 @@ pub enum Action {
         #[serde(rename = "nodeId")]
         node_id: f64,
     },
+    /// `input` is the client's gamepad payload `{buttons, sticks}`.
+    Gamepad { player: u8, input: Value },
 }
 
 impl Action {
@@ -79,7 +81,8 @@ impl Action {
             | Action::Keyup { player, .. }
             | Action::Input { player, .. }
             | Action::Onhover { player, .. }
-            | Action::Offhover { player, .. } => *player,
+            | Action::Offhover { player, .. }
+            | Action::Gamepad { player, .. } => *player,
         }
     }
 }
@@ -138,6 +141,7 @@ pub fn run_script(dir: &Path, script: &Script) -> Result<Recording, RuntimeError
             }
             Action::Onhover { player, node_id } => session.hover(*player, *node_id, true)?,
             Action::Offhover { player, node_id } => session.hover(*player, *node_id, false)?,
+            Action::Gamepad { player, input } => session.gamepad(*player, json!({"type": "input", "gamepad": true, "input": input}))?,
         }
         Ok(record)
     };

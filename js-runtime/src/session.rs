@@ -171,6 +171,21 @@ impl GameSession {
         self.drive("key", &[json!(player), json!(key), json!(down)]).map(|_| ())
     }
 
+    /// A gamepad message (`{type: 'input', gamepad: true, input: {buttons, sticks}}`), passed whole.
+    pub fn gamepad(&mut self, player: u8, message: Value) -> Result<(), RuntimeError> {
+        self.drive("gamepad", &[json!(player), message]).map(|_| ())
+    }
+
+    /// New player info or settings (`{info, settings}`), as Homenames would report them.
+    pub fn player_update(&mut self, player: u8, update: Value) -> Result<(), RuntimeError> {
+        self.drive("playerUpdate", &[json!(player), update]).map(|_| ())
+    }
+
+    /// Asks the game whether one more player may join.
+    pub fn can_add_player(&mut self) -> Result<bool, RuntimeError> {
+        Ok(self.drive("canAddPlayer", &[])?.as_bool().unwrap_or(true))
+    }
+
     pub fn mouse_up(&mut self, player: u8, x: f64, y: f64) -> Result<(), RuntimeError> {
         self.drive("mouseUp", &[json!(player), json!(x), json!(y)]).map(|_| ())
     }

@@ -171,3 +171,20 @@ fn the_clock_and_random_are_deterministic() {
     assert!(a[0].starts_with("[40,40,"), "{a:?}");
     assert_eq!(a[1..].to_vec(), vec!["timeout at 41", "interval at 290", "interval at 540"]);
 }
+
+#[test]
+fn gamepad_updates_and_capacity_reach_the_game() {
+    let mut s = load(
+        "handleGamepadInput(p, m) { console.log('pad ' + p + ' ' + m.gamepad + ' ' + m.input.buttons.FACE_1.pressed); }\n\
+         handlePlayerUpdate(p, u) { console.log('update ' + p + ' ' + u.info.name); }\n\
+         canAddPlayer() { return false; }",
+        &[],
+    )
+    .unwrap();
+    s.join(1, "a", json!({})).unwrap();
+    s.gamepad(1, json!({"type": "input", "gamepad": true, "input": {"buttons": {"FACE_1": {"value": 1, "pressed": true}}, "sticks": {}}})).unwrap();
+    s.player_update(1, json!({"info": {"name": "zed"}, "settings": {}})).unwrap();
+    assert!(!s.can_add_player().unwrap());
+    assert_eq!(logs(&s), vec!["pad 1 true true", "update 1 zed"]);
+    assert!(load("", &[]).unwrap().can_add_player().unwrap());
+}

@@ -197,6 +197,9 @@ const dispatch = (e) => {
         if (fn) fn(p);
         break;
       }
+      case 'gamepad':
+        game.handleGamepadInput && game.handleGamepadInput(p, JSON.parse(JSON.stringify({ type: 'input', gamepad: true, input: e.input })));
+        break;
       default: rec.error = `unknown event type ${e.type}`;
     }
   } catch (err) {
