@@ -5,6 +5,8 @@
 module.exports = (hg) => {
   let game = null;
   let squisher = null;
+  let bezel = { x: 0, y: 0 };
+  let scale = { x: 1, y: 1 };
   let GameClass = null;
   const guard = (where, fn) => {
     try {
@@ -59,7 +61,11 @@ module.exports = (hg) => {
       const meta = GameClass && GameClass.metadata ? GameClass.metadata() : {};
       return JSON.stringify(meta === undefined ? {} : meta);
     },
-    start(saveData) {
+    start(saveData, bezelPercent) {
+      if (bezelPercent) {
+        bezel = bezelPercent;
+        scale = { x: (100 - bezel.x) / 100, y: (100 - bezel.y) / 100 };
+      }
       const addAsset = (key, asset) => new Promise((res, rej) => {
         if (!squisher) return rej(new Error('no squisher yet'));
         squisher.handleNewAsset(key, asset).then(res).catch(rej);
@@ -73,7 +79,7 @@ module.exports = (hg) => {
       }
       game = new GameClass({ addAsset, saveGame, saveData, services });
       const squishjs = hg.makeRequire('/')('squish-' + meta.squishVersion);
-      squisher = new squishjs.Squisher({ game });
+      squisher = new squishjs.Squisher({ game, scale });
       squisher.addListener(() => {});
     },
     join(playerId, name, clientInfo) {
@@ -108,12 +114,16 @@ module.exports = (hg) => {
         let hit = null;
         for (const i in game.getLayers()) {
           const layer = game.getLayers()[i];
-          hit = hitTest(layer.root.node, layer.scale || { x: 1, y: 1 }, x, y, playerId, null) || hit;
+          hit = hitTest(layer.root.node, layer.scale || scale, x, y, playerId, null) || hit;
         }
         if (!hit) return null;
         const real = game.findNode(hit.id);
         const hasHandler = !!(real && real.node.handleClick);
-        if (hasHandler) real.node.handleClick(playerId, x, y);
+        // Inside the bezel band the raw point is passed; elsewhere it is mapped into the game plane.
+        const inBand = x <= bezel.x / 2 || x >= 100 - bezel.x / 2 || y <= bezel.y / 2 || y >= 100 - bezel.y / 2;
+        const gx = inBand ? x : (x - bezel.x / 2) * (1 / ((100 - bezel.x) / 100));
+        const gy = inBand ? y : (y - bezel.y / 2) * (1 / ((100 - bezel.y) / 100));
+        if (hasHandler) real.node.handleClick(playerId, gx, gy);
         return { nodeId: hit.id, hasHandler, found: !!real };
       });
     },

@@ -27,11 +27,22 @@ pub struct SessionConfig {
     pub epoch_ms: f64,
     /// Passed to the game's constructor as `saveData`.
     pub save_data: Option<Value>,
+    /// The bezel in percent (x, y) that a live session keeps around the game: game layers are
+    /// drawn at scale (100 - b) / 100 and clicks are mapped back through it. (0, 0) for scripted,
+    /// game-only runs; the original server uses (9, 9).
+    pub bezel: (f64, f64),
 }
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { heap_limit: 64 << 20, cpu_budget: Duration::from_millis(250), seed: 0x5eed, epoch_ms: 1_700_000_000_000.0, save_data: None }
+        SessionConfig {
+            heap_limit: 64 << 20,
+            cpu_budget: Duration::from_millis(250),
+            seed: 0x5eed,
+            epoch_ms: 1_700_000_000_000.0,
+            save_data: None,
+            bezel: (0.0, 0.0),
+        }
     }
 }
 
@@ -107,8 +118,9 @@ impl GameSession {
             s.version = version;
             s.rules = rules(alias.server);
         }
+        let bezel = json!({"x": config.bezel.0, "y": config.bezel.1});
         engine
-            .call("drive", &[json!("start"), config.save_data.clone().unwrap_or(Value::Null)])
+            .call("drive", &[json!("start"), config.save_data.clone().unwrap_or(Value::Null), bezel])
             .map_err(|e| load_err("constructor", e))?;
         Ok(GameSession { engine, sink, metadata, version, now: 0.0 })
     }

@@ -1,6 +1,7 @@
 //! Command-line surface of the `homegames` binary.
 
 mod play_cmd;
+mod serve_cmd;
 mod squish_cmd;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,8 @@ pub struct Cli {
 enum Command {
     /// Encode node trees to squish bytes and decode bytes back to JSON, for any pinned version.
     Squish(squish_cmd::SquishArgs),
+    /// Serve the games in ./games (and --games DIR) with a lobby, for browsers on this network.
+    Serve(serve_cmd::ServeArgs),
     /// Run a game without a network: deterministically from a script, recording every frame.
     Play(play_cmd::PlayArgs),
 }
@@ -26,6 +29,7 @@ impl Cli {
         match self.command {
             Command::Squish(args) => args.run(),
             Command::Play(args) => args.run(),
+            Command::Serve(args) => args.run(),
         }
     }
 }

@@ -1,0 +1,184 @@
+// Our browser client: speaks the original client protocol (docs/protocol.md), reads squish frames
+// and draws them on a canvas letterboxed to the game's aspect ratio.
+'use strict';
+(() => {
+  const canvas = document.getElementById('game');
+  const ctx = canvas.getContext('2d');
+  const status = document.getElementById('status');
+  const sessionId = location.pathname.split('/').pop();
+  let playerId = null;
+  let aspect = { x: 16, y: 9 };
+  let decimalDigitIds = true;
+  let nodes = [];
+  let socket = null;
+  let closedForGood = false;
+
+  // --- squish reading (the server's family: B before 1.0.9, C after) ---------------------------
+  const n2 = (b, i) => b[i] + b[i + 1] / 100;
+  const triples = (b) => {
+    let s = '';
+    for (let i = 0; i + 2 < b.length; i += 3) {
+      const cp = Number(String(b[i]).padStart(2, '0') + String(b[i + 1]).padStart(2, '0') + String(b[i + 2]).padStart(2, '0'));
+      s += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
+    }
+    return s;
+  };
+  const readId = (p) => {
+    if (decimalDigitIds) return p.reduce((t, b, i) => t + b * Math.pow(10, p.length - 1 - i), 0);
+    return Number(Array.from(p, (b) => (b > 9 ? String(b) : '0' + b)).join(''));
+  };
+  const readFrame = (b) => {
+    const node = { kind: b[4] };
+    for (let i = 5; i < b.length;) {
+      const tag = b[i];
+      const n = b[i + 1] + b[i + 2];
+      if (n < 3) break;
+      const p = b.subarray(i + 3, Math.min(i + n, b.length));
+      switch (tag) {
+        case 43: node.id = readId(p); break;
+        case 42: node.color = Array.from(p.subarray(0, 4)); break;
+        case 44: node.playerIds = Array.from(p); break;
+        case 53: node.fill = Array.from(p.subarray(0, 4)); break;
+        case 47: {
+          const a = p[10], f = p[11];
+          node.text = { x: n2(p, 0), y: n2(p, 2), size: n2(p, 4), color: Array.from(p.subarray(6, 10)),
+            align: triples(p.subarray(12, 12 + a)), font: triples(p.subarray(12 + a, 12 + a + f)), text: triples(p.subarray(12 + a + f)) };
+          break;
+        }
+        case 48: node.asset = { key: String.fromCharCode(...p.subarray(10)), pos: { x: n2(p, 0), y: n2(p, 2) }, size: { x: n2(p, 4), y: n2(p, 6) } }; break;
+        case 49: node.shadow = { color: Array.from(p.subarray(6, 10)), blur: p.length > 11 ? p[10] * 10 + p[11] : 0 }; break;
+        case 50: node.handleClick = p[0] === 1; break;
+        case 54: node.border = p[0]; break;
+        case 55: node.subType = p[0]; break;
+        case 51: node.input = { type: String.fromCharCode(...p) }; break;
+        case 52: {
+          const v = [];
+          for (let k = 0; k + 1 < p.length; k += 2) v.push(n2(p, k));
+          node.coords = v;
+          break;
+        }
+        default: i = b.length; continue;
+      }
+      i += n;
+    }
+    return node;
+  };
+  const readState = (b) => {
+    const out = [];
+    for (let i = 0; i + 3 < b.length;) {
+      const size = b[i + 1] + b[i + 2] + b[i + 3];
+      if (!size) break;
+      out.push(readFrame(b.subarray(i, i + size)));
+      i += size;
+    }
+    return out;
+  };
+
+  // --- drawing ------------------------------------------------------------------------------
+  const rgba = (c) => (c ? `rgba(${c[0]},${c[1]},${c[2]},${(c[3] ?? 255) / 255})` : null);
+  const resize = () => {
+    const w = innerWidth, h = innerHeight;
+    const s = Math.min(w / aspect.x, h / aspect.y);
+    canvas.width = Math.floor(aspect.x * s);
+    canvas.height = Math.floor(aspect.y * s);
+    canvas.style.marginTop = Math.floor((h - canvas.height) / 2) + 'px';
+  };
+  const X = (v) => (v / 100) * canvas.width;
+  const Y = (v) => (v / 100) * canvas.height;
+  const draw = () => {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    for (const n of nodes) {
+      ctx.save();
+      if (n.shadow) { ctx.shadowColor = rgba(n.shadow.color); ctx.shadowBlur = n.shadow.blur; }
+      const c = n.coords;
+      if (c && c.length >= 2 && n.subType !== 2 && n.subType !== 1) {
+        ctx.beginPath();
+        if (n.subType === 4 && c.length >= 3) {
+          ctx.arc(X(c[0]), Y(c[1]), X(c[2]), 0, 2 * Math.PI);
+        } else {
+          for (let k = 0; k + 1 < c.length; k += 2) (k ? ctx.lineTo : ctx.moveTo).call(ctx, X(c[k]), Y(c[k + 1]));
+        }
+        if (n.fill && n.subType !== 5) { ctx.fillStyle = rgba(n.fill); ctx.fill(); }
+        if (n.color && (n.border || n.subType === 5)) { ctx.strokeStyle = rgba(n.color); ctx.lineWidth = n.border || 1; ctx.stroke(); }
+      }
+      if (n.asset && n.asset.size.x > 0) {
+        ctx.fillStyle = 'rgba(128,128,128,0.35)';
+        ctx.fillRect(X(n.asset.pos.x), Y(n.asset.pos.y), X(n.asset.size.x), Y(n.asset.size.y));
+      }
+      if (n.text) {
+        const t = n.text;
+        ctx.fillStyle = rgba(t.color) || '#000';
+        ctx.font = `${Math.max(1, (t.size / 100) * canvas.width * 0.8)}px ${t.font && t.font !== 'default' ? t.font + ', ' : ''}sans-serif`;
+        ctx.textAlign = t.align || 'left';
+        ctx.textBaseline = 'top';
+        ctx.fillText(t.text, X(t.x), Y(t.y));
+      }
+      ctx.restore();
+    }
+  };
+
+  // --- protocol -----------------------------------------------------------------------------
+  const send = (m) => { if (socket && socket.readyState === 1) socket.send(JSON.stringify(m)); };
+  const connect = () => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    socket = new WebSocket(`${scheme}://${location.host}/ws/${sessionId}`);
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => {
+      const deviceType = /Mobi/.test(navigator.userAgent) ? 'mobile' : 'desktop';
+      send({ type: 'ready', id: playerId, clientInfo: { clientInfo: { deviceType, aspectRatio: innerWidth / innerHeight } }, spectating: false });
+    };
+    socket.onmessage = (e) => {
+      const b = new Uint8Array(e.data);
+      if (b[0] === 2) {
+        playerId = b[1];
+        aspect = { x: b[2] || 16, y: b[3] || 9 };
+        const version = String.fromCharCode(...b.subarray(7, 7 + b[6]));
+        decimalDigitIds = !['0756', '0762', '0765', '0766', '0767', '1000', '1004', '1005', '1006', '1007', '1008', 'latest'].includes(version);
+        status.textContent = `player ${playerId}`;
+        resize();
+      } else if (b[0] === 3) {
+        nodes = readState(b);
+        window.__homegames = { playerId, nodes, frames: ((window.__homegames || {}).frames || 0) + 1 };
+        draw();
+      }
+    };
+    socket.onclose = (e) => {
+      if (e.code === 1011 || e.code === 1013) { closedForGood = true; status.textContent = e.reason || 'session ended'; return; }
+      if (!closedForGood) { status.textContent = 'reconnecting…'; setTimeout(connect, 1000); }
+    };
+  };
+
+  // --- input --------------------------------------------------------------------------------
+  const percent = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) / r.width) * 100, y: ((e.clientY - r.top) / r.height) * 100 };
+  };
+  const inputAt = (p) => {
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i];
+      const c = n.coords;
+      if (!n.input || !c || c.length < 6) continue;
+      const xs = c.filter((_, k) => k % 2 === 0), ys = c.filter((_, k) => k % 2 === 1);
+      if (p.x >= Math.min(...xs) && p.x <= Math.max(...xs) && p.y >= Math.min(...ys) && p.y <= Math.max(...ys)) return n;
+    }
+    return null;
+  };
+  canvas.addEventListener('pointerdown', (e) => {
+    const p = percent(e);
+    const target = inputAt(p);
+    if (target && target.input.type === 'text') {
+      const text = prompt('Your answer');
+      if (text !== null) send({ type: 'input', input: text, nodeId: target.id });
+      return;
+    }
+    send({ type: 'click', data: p });
+  });
+  canvas.addEventListener('pointerup', (e) => send({ type: 'mouseup', data: percent(e) }));
+  addEventListener('keydown', (e) => { if (e.key.length === 1 || e.key.startsWith('Arrow') || e.key === 'Backspace') send({ type: 'keydown', key: e.key }); });
+  addEventListener('keyup', (e) => { if (e.key.length === 1 || e.key.startsWith('Arrow') || e.key === 'Backspace') send({ type: 'keyup', key: e.key }); });
+  addEventListener('resize', () => { resize(); draw(); send({ clientInfo: { deviceType: 'desktop', aspectRatio: innerWidth / innerHeight } }); });
+
+  resize();
+  connect();
+})();

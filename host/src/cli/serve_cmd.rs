@@ -1,0 +1,46 @@
+//! `homegames serve`: the local game server.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use host::server::{serve, ServeConfig};
+
+#[derive(Args, Debug)]
+#[command(after_help = "Open http://127.0.0.1:PORT/ and pick a game; a second browser on the same game joins the same session.")]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port for the lobby, the sessions and their WebSockets.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Folders holding one game per subfolder (repeatable). Default: ./games.
+    #[arg(long = "games", value_name = "DIR")]
+    games: Vec<PathBuf>,
+    /// Percent of the view kept around each game, as the original server does.
+    #[arg(long, default_value_t = 9)]
+    bezel: u8,
+    /// Close a session after this many seconds without players.
+    #[arg(long, default_value_t = 60)]
+    idle_timeout: u64,
+}
+
+impl ServeArgs {
+    pub fn run(self) -> Result<()> {
+        let config = ServeConfig {
+            game_roots: if self.games.is_empty() { vec![PathBuf::from("games")] } else { self.games },
+            bezel: (self.bezel, self.bezel),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+            ..ServeConfig::default()
+        };
+        let addr = format!("{}:{}", self.host, self.port);
+        let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("listening on {addr}"))?;
+            eprintln!("homegames: serving the lobby on http://{addr}/");
+            serve(listener, config).await.context("serving")
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! The games a server offers: every folder with an `index.js` under the game roots, with the
+//! metadata the game itself declares (read once by loading it in a throw-away isolate).
+
+use std::path::{Path, PathBuf};
+
+use js_runtime::{GameSession, SessionConfig};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GameEntry {
+    /// URL name: the folder name.
+    pub slug: String,
+    #[serde(skip)]
+    pub dir: PathBuf,
+    pub name: String,
+    pub description: String,
+    pub squish_version: String,
+    /// `metadata().aspectRatio`, default 16:9.
+    pub aspect: (u8, u8),
+}
+
+/// Lists the games under `roots`; a folder whose game does not load is skipped with a warning.
+pub fn discover(roots: &[PathBuf]) -> Vec<GameEntry> {
+    let mut out: Vec<GameEntry> = Vec::new();
+    for root in roots {
+        let Ok(entries) = std::fs::read_dir(root) else {
+            tracing::warn!(root = %root.display(), "cannot read game folder");
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("index.js").is_file()).collect();
+        dirs.sort();
+        for dir in dirs {
+            match describe(&dir) {
+                Ok(g) if out.iter().any(|o| o.slug == g.slug) => tracing::warn!(slug = %g.slug, "duplicate game name skipped"),
+                Ok(g) => out.push(g),
+                Err(e) => tracing::warn!(game = %dir.display(), error = %e, "game skipped"),
+            }
+        }
+    }
+    out
+}
+
+fn describe(dir: &Path) -> Result<GameEntry, String> {
+    let d = dir.to_path_buf();
+    // An isolate belongs to its thread; a short-lived thread per load keeps that simple.
+    let meta = std::thread::spawn(move || GameSession::load(&d, &SessionConfig::default()).map(|s| s.metadata().clone()))
+        .join()
+        .map_err(|_| "the loader panicked".to_string())?
+        .map_err(|e| e.to_string())?;
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
+    let byte = |v: Option<&serde_json::Value>, d: u8| v.and_then(|v| v.as_u64()).and_then(|v| u8::try_from(v).ok()).filter(|&v| v > 0).unwrap_or(d);
+    let aspect = (byte(meta.pointer("/aspectRatio/x"), 16), byte(meta.pointer("/aspectRatio/y"), 9));
+    let version = match meta.get("squishVersion") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    };
+    Ok(GameEntry { name: if text("name").is_empty() { slug.clone() } else { text("name") }, description: text("description"), slug, dir: dir.to_path_buf(), squish_version: version, aspect })
+}

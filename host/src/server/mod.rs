@@ -1,0 +1,240 @@
+//! `homegames serve`: the lobby, sessions addressed by URL on one port, and the WebSocket protocol
+//! of the existing browser client. Each session's isolate runs on its own thread (`session.rs`).
+
+pub mod catalog;
+pub mod protocol;
+mod session;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use tokio::net::TcpListener;
+
+use catalog::GameEntry;
+use protocol::{init_message, ClientMessage};
+use session::{Command, Outgoing, SessionOptions};
+
+/// Settings of a server.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub game_roots: Vec<PathBuf>,
+    /// Percent of the view kept around the game (the original's default is 9).
+    pub bezel: (u8, u8),
+    /// A session with no players for this long is closed.
+    pub idle_timeout: Duration,
+    /// Largest client message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Most client messages per second per connection; the excess is dropped.
+    pub max_messages_per_second: u32,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            game_roots: vec![PathBuf::from("games")],
+            bezel: (9, 9),
+            idle_timeout: Duration::from_secs(60),
+            max_message_bytes: 64 * 1024,
+            max_messages_per_second: 200,
+        }
+    }
+}
+
+struct SessionHandle {
+    game: String,
+    commands: std::sync::mpsc::Sender<Command>,
+    players: Arc<Mutex<BTreeSet<u8>>>,
+}
+
+struct AppState {
+    config: ServeConfig,
+    games: Vec<GameEntry>,
+    sessions: Mutex<HashMap<String, SessionHandle>>,
+}
+
+/// Serves until the listener fails. Games are discovered once at start.
+pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Result<()> {
+    let roots = config.game_roots.clone();
+    let games = tokio::task::spawn_blocking(move || catalog::discover(&roots)).await.map_err(std::io::Error::other)?;
+    tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
+    let state = Arc::new(AppState { config, games, sessions: Mutex::new(HashMap::new()) });
+    axum::serve(listener, router(state)).await
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(lobby))
+        .route("/api/games", get(list_games))
+        .route("/api/sessions", get(list_sessions))
+        .route("/play/{game}", get(play))
+        .route("/session/{id}", get(session_page))
+        .route("/ws/{id}", get(websocket))
+        .route("/client.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], CLIENT_JS) }))
+        .with_state(state)
+}
+
+const LOBBY_HTML: &str = include_str!("../../client/lobby.html");
+const SESSION_HTML: &str = include_str!("../../client/session.html");
+const CLIENT_JS: &str = include_str!("../../client/client.js");
+
+async fn lobby() -> Html<&'static str> {
+    Html(LOBBY_HTML)
+}
+
+async fn list_games(State(s): State<Arc<AppState>>) -> Json<Vec<GameEntry>> {
+    Json(s.games.clone())
+}
+
+#[derive(Serialize)]
+struct SessionInfo {
+    id: String,
+    game: String,
+    players: Vec<u8>,
+}
+
+async fn list_sessions(State(s): State<Arc<AppState>>) -> Json<Vec<SessionInfo>> {
+    let sessions = s.sessions.lock().unwrap();
+    let mut v: Vec<SessionInfo> = sessions
+        .iter()
+        .map(|(id, h)| SessionInfo { id: id.clone(), game: h.game.clone(), players: h.players.lock().unwrap().iter().copied().collect() })
+        .collect();
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    Json(v)
+}
+
+/// Joins the newest running session of the game, or starts one; then sends the browser there.
+async fn play(State(s): State<Arc<AppState>>, Path(game): Path<String>) -> Response {
+    let Some(entry) = s.games.iter().find(|g| g.slug == game).cloned() else {
+        return (StatusCode::NOT_FOUND, format!("no game called {game:?}")).into_response();
+    };
+    let existing = s.sessions.lock().unwrap().iter().find(|(_, h)| h.game == game).map(|(id, _)| id.clone());
+    let id = match existing {
+        Some(id) => id,
+        None => start_session(&s, entry),
+    };
+    Redirect::to(&format!("/session/{id}")).into_response()
+}
+
+fn start_session(state: &Arc<AppState>, game: GameEntry) -> String {
+    let id = format!("{:08x}", rand_u32());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let players = Arc::new(Mutex::new(BTreeSet::new()));
+    state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players });
+    let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout };
+    let (state, sid) = (state.clone(), id.clone());
+    std::thread::Builder::new()
+        .name(format!("session-{id}"))
+        .spawn(move || {
+            tracing::info!(session = %sid, game = %game.slug, "session started");
+            let reason = session::run(&game, &options, rx);
+            state.sessions.lock().unwrap().remove(&sid);
+            tracing::info!(session = %sid, %reason, "session ended");
+        })
+        .expect("spawn session thread");
+    id
+}
+
+async fn session_page(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    if !s.sessions.lock().unwrap().contains_key(&id) {
+        return (StatusCode::NOT_FOUND, Html("<p>That session has ended. <a href=\"/\">Back to the lobby</a></p>")).into_response();
+    }
+    Html(SESSION_HTML).into_response()
+}
+
+async fn websocket(State(s): State<Arc<AppState>>, Path(id): Path<String>, ws: WebSocketUpgrade) -> Response {
+    let Some((commands, players, game)) = s.sessions.lock().unwrap().get(&id).map(|h| (h.commands.clone(), h.players.clone(), h.game.clone())) else {
+        return (StatusCode::NOT_FOUND, "no such session").into_response();
+    };
+    let entry = s.games.iter().find(|g| g.slug == game).cloned().expect("game of a session");
+    let config = s.config.clone();
+    ws.max_message_size(config.max_message_bytes).on_upgrade(move |socket| connection(socket, commands, players, entry, config))
+}
+
+/// One player's connection: `ready` first, then init, frames out and input in until either side
+/// closes. Malformed or excessive messages are dropped with a logged reason.
+async fn connection(
+    mut socket: WebSocket,
+    commands: std::sync::mpsc::Sender<Command>,
+    players: Arc<Mutex<BTreeSet<u8>>>,
+    game: GameEntry,
+    config: ServeConfig,
+) {
+    let (wanted, client_info) = loop {
+        match socket.recv().await {
+            Some(Ok(Message::Text(t))) => match ClientMessage::parse(&t) {
+                Ok(ClientMessage::Ready { id, client_info, .. }) => break (id, client_info),
+                Ok(_) => tracing::debug!("message before ready ignored"),
+                Err(e) => tracing::debug!(error = %e, "bad message before ready"),
+            },
+            Some(Ok(_)) => {}
+            _ => return,
+        }
+    };
+    let assigned = {
+        let mut taken = players.lock().unwrap();
+        let id = wanted.filter(|i| !taken.contains(i)).or_else(|| (1..=255u8).find(|i| !taken.contains(i)));
+        if let Some(id) = id {
+            taken.insert(id);
+        }
+        id
+    };
+    let Some(player) = assigned else {
+        let _ = socket.send(Message::Close(Some(CloseFrame { code: 1013, reason: "the session is full".into() }))).await;
+        return;
+    };
+    let init = init_message(player, game.aspect, config.bezel, &game.squish_version);
+    let (frames_tx, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    let name = format!("player{player}");
+    let joined = socket.send(Message::Binary(init.into())).await.is_ok()
+        && commands.send(Command::Join { player, name, client_info: client_info.get("clientInfo").cloned().unwrap_or(client_info), frames: frames_tx }).is_ok();
+    let (mut sink, mut stream) = socket.split();
+    let mut window = (Instant::now(), 0u32);
+    while joined {
+        tokio::select! {
+            out = frames_rx.recv() => match out {
+                Some(Outgoing::Frame(bytes)) => if sink.send(Message::Binary(bytes.into())).await.is_err() { break },
+                Some(Outgoing::Close(reason)) => {
+                    let reason: String = reason.chars().take(120).collect();
+                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 1011, reason: reason.into() }))).await;
+                    break;
+                }
+                None => break,
+            },
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(t))) => {
+                    if window.0.elapsed() >= Duration::from_secs(1) { window = (Instant::now(), 0); }
+                    window.1 += 1;
+                    if window.1 > config.max_messages_per_second {
+                        tracing::debug!(player, "message rate limit: dropped");
+                        continue;
+                    }
+                    match ClientMessage::parse(&t) {
+                        Ok(message) => { let _ = commands.send(Command::Input { player, message }); }
+                        Err(e) => tracing::debug!(player, error = %e, "client message ignored"),
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    let _ = commands.send(Command::Leave { player });
+    players.lock().unwrap().remove(&player);
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    h.finish() as u32
+}

@@ -1,0 +1,118 @@
+//! The existing client protocol (homegames-web 1.4.2), server side: what the browser sends as JSON
+//! and the binary messages it expects. See docs/protocol.md.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Every JSON message a client sends. Unknown types are ignored with a logged reason.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientMessage {
+    Ready { id: Option<u8>, client_info: Value, spectating: bool },
+    ClientInfo(Value),
+    Click { x: f64, y: f64 },
+    MouseUp { x: f64, y: f64 },
+    KeyDown(String),
+    KeyUp(String),
+    Input { node_id: f64, input: Value },
+    Gamepad(Value),
+    Hover { node_id: f64, on: bool },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum BadMessage {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("message has no type")]
+    NoType,
+    #[error("unknown message type {0:?}")]
+    UnknownType(String),
+    #[error("{0} message is missing or has a bad field: {1}")]
+    BadField(&'static str, &'static str),
+}
+
+#[derive(Deserialize)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+impl ClientMessage {
+    pub fn parse(text: &str) -> Result<ClientMessage, BadMessage> {
+        let v: Value = serde_json::from_str(text).map_err(|e| BadMessage::NotJson(e.to_string()))?;
+        let Some(kind) = v.get("type").and_then(Value::as_str) else {
+            // The clientInfo message has no type.
+            if let Some(info) = v.get("clientInfo") {
+                return Ok(ClientMessage::ClientInfo(info.clone()));
+            }
+            return Err(BadMessage::NoType);
+        };
+        let point = |name: &'static str| -> Result<(f64, f64), BadMessage> {
+            let p: Point = serde_json::from_value(v.get("data").cloned().unwrap_or(Value::Null)).map_err(|_| BadMessage::BadField(name, "data {x, y}"))?;
+            if !(p.x.is_finite() && p.y.is_finite()) {
+                return Err(BadMessage::BadField(name, "data {x, y}"));
+            }
+            Ok((p.x, p.y))
+        };
+        let key = |name: &'static str| -> Result<String, BadMessage> {
+            v.get("key").and_then(Value::as_str).map(String::from).filter(|k| k.len() <= 32).ok_or(BadMessage::BadField(name, "key"))
+        };
+        let node = |name: &'static str| v.get("nodeId").and_then(Value::as_f64).ok_or(BadMessage::BadField(name, "nodeId"));
+        Ok(match kind {
+            "ready" => ClientMessage::Ready {
+                id: v.get("id").and_then(Value::as_u64).and_then(|i| u8::try_from(i).ok()).filter(|&i| i > 0),
+                client_info: v.get("clientInfo").cloned().unwrap_or(Value::Null),
+                spectating: v.get("spectating").and_then(Value::as_bool).unwrap_or(false),
+            },
+            "click" => {
+                let (x, y) = point("click")?;
+                ClientMessage::Click { x, y }
+            }
+            "mouseup" => {
+                let (x, y) = point("mouseup")?;
+                ClientMessage::MouseUp { x, y }
+            }
+            "keydown" => ClientMessage::KeyDown(key("keydown")?),
+            "keyup" => ClientMessage::KeyUp(key("keyup")?),
+            "input" if v.get("gamepad").and_then(Value::as_bool) == Some(true) => ClientMessage::Gamepad(v.clone()),
+            "input" => ClientMessage::Input { node_id: node("input")?, input: v.get("input").cloned().unwrap_or(Value::Null) },
+            "onhover" => ClientMessage::Hover { node_id: node("onhover")?, on: true },
+            "offhover" => ClientMessage::Hover { node_id: node("offhover")?, on: false },
+            other => return Err(BadMessage::UnknownType(other.chars().take(40).collect())),
+        })
+    }
+}
+
+/// `[2, player, aspectX, aspectY, bezelX, bezelY, n, …version]`: each field a single byte.
+pub fn init_message(player: u8, aspect: (u8, u8), bezel: (u8, u8), version: &str) -> Vec<u8> {
+    let mut m = vec![2, player, aspect.0, aspect.1, bezel.0, bezel.1, version.len() as u8];
+    m.extend(version.bytes());
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_the_old_client_sends() {
+        assert_eq!(
+            ClientMessage::parse(r#"{"type":"click","data":{"x":50,"y":50}}"#).unwrap(),
+            ClientMessage::Click { x: 50.0, y: 50.0 }
+        );
+        assert!(matches!(
+            ClientMessage::parse(r#"{"type":"ready","id":null,"clientInfo":{"clientInfo":{"deviceType":"desktop"}},"spectating":false}"#).unwrap(),
+            ClientMessage::Ready { id: None, spectating: false, .. }
+        ));
+        assert!(matches!(ClientMessage::parse(r#"{"clientInfo":{"aspectRatio":1.7}}"#).unwrap(), ClientMessage::ClientInfo(_)));
+        assert!(matches!(ClientMessage::parse(r#"{"type":"input","gamepad":true,"input":{}}"#).unwrap(), ClientMessage::Gamepad(_)));
+        assert_eq!(ClientMessage::parse("{}"), Err(BadMessage::NoType));
+        assert!(ClientMessage::parse("nope").is_err());
+        assert!(ClientMessage::parse(r#"{"type":"click","data":{"x":"a"}}"#).is_err());
+        assert!(ClientMessage::parse(r#"{"type":"warp"}"#).is_err());
+    }
+
+    #[test]
+    fn init_matches_the_live_capture() {
+        assert_eq!(init_message(1, (16, 9), (9, 9), "135"), vec![2, 1, 16, 9, 9, 9, 3, b'1', b'3', b'5']);
+    }
+}

@@ -1,0 +1,116 @@
+//! A live session: one game isolate on its own thread, driven by the wall clock and by player
+//! commands arriving over a channel; each player's frames go back on that player's channel.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use js_runtime::{GameSession, SessionConfig};
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::catalog::GameEntry;
+use super::protocol::ClientMessage;
+
+pub enum Command {
+    Join { player: u8, name: String, client_info: Value, frames: UnboundedSender<Outgoing> },
+    Leave { player: u8 },
+    Input { player: u8, message: ClientMessage },
+}
+
+/// What a player's socket sends next.
+#[derive(Debug)]
+pub enum Outgoing {
+    Frame(Vec<u8>),
+    /// The session is over; the text says why.
+    Close(String),
+}
+
+pub struct SessionOptions {
+    pub bezel: (f64, f64),
+    pub idle_timeout: Duration,
+}
+
+/// Runs until the game ends or no one has been connected for `idle_timeout`. Returns why it ended.
+pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Command>) -> String {
+    let config = SessionConfig { bezel: options.bezel, seed: rand_seed(), epoch_ms: now_ms(), ..SessionConfig::default() };
+    let mut session = match GameSession::load(&game.dir, &config) {
+        Ok(s) => s,
+        Err(e) => return format!("the game could not start: {e}"),
+    };
+    let start = Instant::now();
+    let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
+    let mut idle_since = Some(Instant::now());
+    loop {
+        // Wake for player input, or every 4 ms to run due timers and ticks.
+        let command = commands.recv_timeout(Duration::from_millis(4));
+        let now = start.elapsed().as_secs_f64() * 1000.0;
+        let result = session.advance_to(now).and_then(|_| match command {
+            Ok(Command::Join { player, name, client_info, frames }) => {
+                players.insert(player, frames);
+                session.join(player, &name, client_info)
+            }
+            Ok(Command::Leave { player }) => {
+                players.remove(&player);
+                if session.is_connected(player) {
+                    session.leave(player)
+                } else {
+                    Ok(())
+                }
+            }
+            Ok(Command::Input { player, message }) => dispatch(&mut session, player, message),
+            Err(RecvTimeoutError::Timeout) => Ok(()),
+            Err(RecvTimeoutError::Disconnected) => Err(js_runtime::RuntimeError::Internal("server shut down".into())),
+        });
+        for f in session.take_frames() {
+            if let Some(tx) = players.get(&f.player) {
+                let _ = tx.send(Outgoing::Frame(f.bytes));
+            }
+        }
+        if let Err(e) = result {
+            let reason = e.to_string();
+            for tx in players.values() {
+                let _ = tx.send(Outgoing::Close(reason.clone()));
+            }
+            let _ = session.close();
+            return reason;
+        }
+        idle_since = match (players.is_empty(), idle_since) {
+            (true, None) => Some(Instant::now()),
+            (true, Some(t)) if t.elapsed() >= options.idle_timeout => {
+                let _ = session.close();
+                return "no players".into();
+            }
+            (true, t) => t,
+            (false, _) => None,
+        };
+    }
+}
+
+fn dispatch(session: &mut GameSession, player: u8, message: ClientMessage) -> Result<(), js_runtime::RuntimeError> {
+    if !session.is_connected(player) {
+        return Ok(());
+    }
+    match message {
+        // The client sends clicks at or past 100 for the area outside the game; they are ignored.
+        ClientMessage::Click { x, y } if x < 100.0 && y < 100.0 => session.click(player, x, y).map(|_| ()),
+        ClientMessage::Click { .. } => Ok(()),
+        ClientMessage::MouseUp { x, y } => session.mouse_up(player, x, y),
+        ClientMessage::KeyDown(k) => session.key(player, &k, true),
+        ClientMessage::KeyUp(k) => session.key(player, &k, false),
+        ClientMessage::Input { node_id, input } => session.input(player, node_id, input).map(|_| ()),
+        ClientMessage::Gamepad(m) => session.gamepad(player, m),
+        ClientMessage::Hover { node_id, on } => session.hover(player, node_id, on),
+        ClientMessage::Ready { .. } | ClientMessage::ClientInfo(_) => Ok(()),
+    }
+}
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
+}
+
+/// A live session's Math.random seed: different every session.
+fn rand_seed() -> u32 {
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    (t.as_nanos() as u32) ^ std::process::id().rotate_left(16)
+}

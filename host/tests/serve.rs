@@ -1,0 +1,124 @@
+//! The server end to end over real sockets: lobby, a session by URL, the old client's protocol.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use host::server::{serve, ServeConfig};
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn start() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let games = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../games"));
+    let config = ServeConfig { game_roots: vec![games], idle_timeout: Duration::from_secs(2), ..ServeConfig::default() };
+    tokio::spawn(serve(listener, config));
+    // Wait until the lobby answers (games are discovered first).
+    for _ in 0..100 {
+        if http_get(&addr, "/api/games").await.contains("tap-race") {
+            return addr;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not come up");
+}
+
+/// A tiny HTTP/1.0 GET, enough for these tests; returns the raw response.
+async fn http_get(addr: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else { return String::new() };
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out).await;
+    out
+}
+
+async fn session_of(addr: &str, game: &str) -> String {
+    let r = http_get(addr, &format!("/play/{game}")).await;
+    let loc = r.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).expect("redirect");
+    loc.rsplit('/').next().unwrap().trim().to_string()
+}
+
+async fn connect(addr: &str, session: &str) -> Socket {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/{session}")).await.unwrap();
+    ws
+}
+
+async fn next_binary(ws: &mut Socket) -> Vec<u8> {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a message in time").unwrap().unwrap();
+        if let Message::Binary(b) = m {
+            return b.to_vec();
+        }
+    }
+}
+
+/// Reads state frames until one satisfies `want` (decoded with the game's version).
+async fn frame_where(ws: &mut Socket, want: impl Fn(&[squish::Node]) -> bool) -> Vec<squish::Node> {
+    let v: squish::SquishVersion = "135".parse().unwrap();
+    loop {
+        let b = next_binary(ws).await;
+        if b.first() == Some(&3) {
+            let nodes = squish::decode(v, &b).unwrap();
+            if want(&nodes) {
+                return nodes;
+            }
+        }
+    }
+}
+
+fn texts(nodes: &[squish::Node]) -> Vec<String> {
+    nodes.iter().filter_map(|n| n.text.as_ref().map(|t| t.text.clone())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_browsers_play_the_same_session() {
+    let addr = start().await;
+    assert!(http_get(&addr, "/").await.contains("Homegames"));
+    let session = session_of(&addr, "tap-race").await;
+    assert_eq!(session_of(&addr, "tap-race").await, session, "the second browser joins the same session");
+
+    let mut a = connect(&addr, &session).await;
+    // Junk and input before `ready` are ignored, never fatal.
+    a.send(Message::Text("not json".into())).await.unwrap();
+    a.send(Message::Text(r#"{"type":"click","data":{"x":1,"y":1}}"#.into())).await.unwrap();
+    a.send(Message::Text(r#"{"type":"ready","id":null,"clientInfo":{"clientInfo":{"deviceType":"desktop","aspectRatio":1.7}},"spectating":false}"#.into())).await.unwrap();
+    let init = next_binary(&mut a).await;
+    assert_eq!(init, vec![2, 1, 16, 9, 9, 9, 3, b'1', b'3', b'5'], "init: player 1, 16:9, bezel 9/9, squish 135");
+    let first = frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 0")).await;
+    // Game layers are drawn inside the bezel: the full-screen background starts at 4.5.
+    assert_eq!(first[0].coordinates2d.as_ref().unwrap().values[0].0, 4.5);
+
+    let mut b = connect(&addr, &session).await;
+    b.send(Message::Text(r#"{"type":"ready","id":null,"clientInfo":{}}"#.into())).await.unwrap();
+    assert_eq!(next_binary(&mut b).await[1], 2, "the second browser is player 2");
+    frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player2: 0")).await;
+
+    // Player 1's square: game rectangle (10, 20, 18×18) mapped into the bezel: centre ≈ (21.2, 30.9).
+    a.send(Message::Text(r#"{"type":"unknown-thing"}"#.into())).await.unwrap();
+    a.send(Message::Text(r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#.into())).await.unwrap();
+    frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
+
+    // Player 2 leaves: player 1 sees their square go.
+    b.close(None).await.unwrap();
+    frame_where(&mut a, |n| !texts(n).iter().any(|t| t.starts_with("player2"))).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_games_and_sessions_are_404() {
+    let addr = start().await;
+    assert!(http_get(&addr, "/play/no-such-game").await.starts_with("HTTP/1.0 404"));
+    assert!(http_get(&addr, "/session/deadbeef").await.contains("404"));
+    assert!(tokio_tungstenite::connect_async(format!("ws://{addr}/ws/deadbeef")).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_session_closes_after_the_idle_timeout() {
+    let addr = start().await;
+    let session = session_of(&addr, "tap-race").await;
+    assert!(http_get(&addr, "/api/sessions").await.contains(&session));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(!http_get(&addr, "/api/sessions").await.contains(&session), "idle session still listed");
+}
