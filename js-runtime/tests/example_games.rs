@@ -1,0 +1,44 @@
+//! Every game in `games/` loads, takes two players, survives clicks and keys without a single
+//! exception, and keeps sending frames.
+
+use std::path::{Path, PathBuf};
+
+use js_runtime::script::{run_script, Script};
+use serde_json::json;
+
+#[test]
+fn every_example_game_plays_cleanly() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games");
+    let mut games: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("index.js").is_file()).collect();
+    games.sort();
+    assert!(games.len() >= 4, "expected our example games in {}", root.display());
+    let mut events = vec![json!({"t": 100, "type": "join", "player": 1}), json!({"t": 200, "type": "join", "player": 2})];
+    let mut t = 300;
+    for (x, y) in [(15.0, 25.0), (50.0, 50.0), (35.0, 75.0), (48.0, 78.0), (20.0, 30.0)] {
+        for p in [1, 2] {
+            events.push(json!({"t": t, "type": "click", "player": p, "x": x, "y": y}));
+            t += 50;
+        }
+    }
+    for key in ["ArrowRight", "d", "s", "ArrowUp"] {
+        events.push(json!({"t": t, "type": "keydown", "player": 1, "key": key}));
+        events.push(json!({"t": t + 300, "type": "keyup", "player": 1, "key": key}));
+        t += 400;
+    }
+    events.push(json!({"t": t, "type": "leave", "player": 2}));
+    let script: Script = serde_json::from_value(json!({"seed": 7, "epochMs": 1.7e12, "endMs": t + 500, "events": events})).unwrap();
+    for game in games {
+        let rec = run_script(&game, &script).unwrap_or_else(|e| panic!("{}: {e}", game.display()));
+        let name = game.file_name().unwrap().to_string_lossy();
+        assert_eq!(rec.log["exceptions"], json!([]), "{name} threw");
+        assert!(rec.log["ended"].is_null(), "{name} ended: {}", rec.log["ended"]);
+        for p in [1u8, 2] {
+            let frames: Vec<_> = rec.frames.iter().filter(|f| f.player == p).collect();
+            assert!(frames.len() >= 2, "{name}: player {p} got {} frames", frames.len());
+            let version: squish::SquishVersion = "135".parse().unwrap();
+            for f in frames {
+                squish::decode(version, &f.bytes).unwrap_or_else(|e| panic!("{name}: undecodable frame: {e}"));
+            }
+        }
+    }
+}
