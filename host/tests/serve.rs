@@ -1,77 +1,12 @@
 //! The server end to end over real sockets: lobby, a session by URL, the old client's protocol.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use host::server::{serve, ServeConfig};
+use common::*;
+use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn start() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let games = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../games"));
-    let config = ServeConfig { game_roots: vec![games], idle_timeout: Duration::from_secs(2), ..ServeConfig::default() };
-    tokio::spawn(serve(listener, config));
-    // Wait until the lobby answers (games are discovered first).
-    for _ in 0..100 {
-        if http_get(&addr, "/api/games").await.contains("tap-race") {
-            return addr;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not come up");
-}
-
-/// A tiny HTTP/1.0 GET, enough for these tests; returns the raw response.
-async fn http_get(addr: &str, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else { return String::new() };
-    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out).await;
-    out
-}
-
-async fn session_of(addr: &str, game: &str) -> String {
-    let r = http_get(addr, &format!("/play/{game}")).await;
-    let loc = r.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).expect("redirect");
-    loc.rsplit('/').next().unwrap().trim().to_string()
-}
-
-async fn connect(addr: &str, session: &str) -> Socket {
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/{session}")).await.unwrap();
-    ws
-}
-
-async fn next_binary(ws: &mut Socket) -> Vec<u8> {
-    loop {
-        let m = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a message in time").unwrap().unwrap();
-        if let Message::Binary(b) = m {
-            return b.to_vec();
-        }
-    }
-}
-
-/// Reads state frames until one satisfies `want` (decoded with the game's version).
-async fn frame_where(ws: &mut Socket, want: impl Fn(&[squish::Node]) -> bool) -> Vec<squish::Node> {
-    let v: squish::SquishVersion = "135".parse().unwrap();
-    loop {
-        let b = next_binary(ws).await;
-        if b.first() == Some(&3) {
-            let nodes = squish::decode(v, &b).unwrap();
-            if want(&nodes) {
-                return nodes;
-            }
-        }
-    }
-}
-
-fn texts(nodes: &[squish::Node]) -> Vec<String> {
-    nodes.iter().filter_map(|n| n.text.as_ref().map(|t| t.text.clone())).collect()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_browsers_play_the_same_session() {

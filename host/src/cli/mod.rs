@@ -2,6 +2,7 @@
 
 mod play_cmd;
 mod serve_cmd;
+mod worker_cmd;
 mod squish_cmd;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +21,9 @@ enum Command {
     Squish(squish_cmd::SquishArgs),
     /// Serve the games in ./games (and --games DIR) with a lobby, for browsers on this network.
     Serve(serve_cmd::ServeArgs),
+    /// Run one session over stdin/stdout for a host (what a session's container runs).
+    #[command(hide = true)]
+    SessionWorker(worker_cmd::WorkerArgs),
     /// Run a game without a network: deterministically from a script, recording every frame.
     Play(play_cmd::PlayArgs),
 }
@@ -30,6 +34,7 @@ impl Cli {
             Command::Squish(args) => args.run(),
             Command::Play(args) => args.run(),
             Command::Serve(args) => args.run(),
+            Command::SessionWorker(args) => args.run(),
         }
     }
 }

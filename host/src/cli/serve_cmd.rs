@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use host::server::{serve, ServeConfig};
+use host::server::container::Limits;
+use host::server::{serve, Isolation, ServeConfig};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Open http://127.0.0.1:PORT/ and pick a game; a second browser on the same game joins the same session.")]
@@ -25,6 +26,11 @@ pub struct ServeArgs {
     /// Close a session after this many seconds without players.
     #[arg(long, default_value_t = 60)]
     idle_timeout: u64,
+    /// Where sessions run: `inline` (inside this process; the default, so a laptop needs nothing
+    /// else) or `container` (one Docker container per session; required in production: without
+    /// a reachable Docker no session starts).
+    #[arg(long, value_parser = ["inline", "container"], default_value = "inline")]
+    isolation: String,
 }
 
 impl ServeArgs {
@@ -33,6 +39,10 @@ impl ServeArgs {
             game_roots: if self.games.is_empty() { vec![PathBuf::from("games")] } else { self.games },
             bezel: (self.bezel, self.bezel),
             idle_timeout: Duration::from_secs(self.idle_timeout),
+            isolation: match self.isolation.as_str() {
+                "container" => Isolation::Container { worker_binary: std::env::current_exe().context("locating this binary")?, limits: Limits::default(), docker_host: None },
+                _ => Isolation::Inline,
+            },
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);

@@ -40,6 +40,11 @@ pub fn discover(roots: &[PathBuf]) -> Vec<GameEntry> {
     out
 }
 
+/// The entry for one game folder (loads the game once to read its metadata).
+pub fn entry_for(dir: &Path) -> Result<GameEntry, String> {
+    describe(dir)
+}
+
 fn describe(dir: &Path) -> Result<GameEntry, String> {
     let d = dir.to_path_buf();
     // An isolate belongs to its thread; a short-lived thread per load keeps that simple.

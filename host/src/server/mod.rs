@@ -2,8 +2,9 @@
 //! of the existing browser client. Each session's isolate runs on its own thread (`session.rs`).
 
 pub mod catalog;
+pub mod container;
 pub mod protocol;
-mod session;
+pub mod session;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -21,8 +22,24 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 
 use catalog::GameEntry;
+use container::{Containers, Limits};
 use protocol::{init_message, ClientMessage};
 use session::{Command, Outgoing, SessionOptions};
+
+/// Where session isolates run.
+#[derive(Debug, Clone)]
+pub enum Isolation {
+    /// Inside the server process, one thread per session: for development and `play`.
+    Inline,
+    /// Each session in its own Docker container running `worker_binary session-worker`. Required
+    /// in production; with Docker unreachable no session starts.
+    Container {
+        worker_binary: PathBuf,
+        limits: Limits,
+        /// The engine's socket (`unix:///…`); `None` for the local default (or DOCKER_HOST).
+        docker_host: Option<String>,
+    },
+}
 
 /// Settings of a server.
 #[derive(Debug, Clone)]
@@ -36,6 +53,7 @@ pub struct ServeConfig {
     pub max_message_bytes: usize,
     /// Most client messages per second per connection; the excess is dropped.
     pub max_messages_per_second: u32,
+    pub isolation: Isolation,
 }
 
 impl Default for ServeConfig {
@@ -46,6 +64,7 @@ impl Default for ServeConfig {
             idle_timeout: Duration::from_secs(60),
             max_message_bytes: 64 * 1024,
             max_messages_per_second: 200,
+            isolation: Isolation::Inline,
         }
     }
 }
@@ -58,6 +77,8 @@ struct SessionHandle {
 
 struct AppState {
     config: ServeConfig,
+    /// With container isolation: the engine, or why it cannot be used (then no session starts).
+    containers: Option<Result<Containers, String>>,
     games: Vec<GameEntry>,
     sessions: Mutex<HashMap<String, SessionHandle>>,
 }
@@ -67,7 +88,14 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
     let roots = config.game_roots.clone();
     let games = tokio::task::spawn_blocking(move || catalog::discover(&roots)).await.map_err(std::io::Error::other)?;
     tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
-    let state = Arc::new(AppState { config, games, sessions: Mutex::new(HashMap::new()) });
+    let containers = match &config.isolation {
+        Isolation::Inline => None,
+        Isolation::Container { worker_binary, limits, docker_host } => Some(Containers::connect(worker_binary, limits.clone(), docker_host.as_deref()).await.map_err(|e| {
+            tracing::error!(error = %e, "container isolation is unavailable: sessions will not start");
+            e.to_string()
+        })),
+    };
+    let state = Arc::new(AppState { config, containers, games, sessions: Mutex::new(HashMap::new()) });
     axum::serve(listener, router(state)).await
 }
 
@@ -117,6 +145,9 @@ async fn play(State(s): State<Arc<AppState>>, Path(game): Path<String>) -> Respo
     let Some(entry) = s.games.iter().find(|g| g.slug == game).cloned() else {
         return (StatusCode::NOT_FOUND, format!("no game called {game:?}")).into_response();
     };
+    if let Some(Err(why)) = &s.containers {
+        return (StatusCode::SERVICE_UNAVAILABLE, why.clone()).into_response();
+    }
     let existing = s.sessions.lock().unwrap().iter().find(|(_, h)| h.game == game).map(|(id, _)| id.clone());
     let id = match existing {
         Some(id) => id,
@@ -132,6 +163,16 @@ fn start_session(state: &Arc<AppState>, game: GameEntry) -> String {
     state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players });
     let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout };
     let (state, sid) = (state.clone(), id.clone());
+    if let Some(Ok(containers)) = &state.containers {
+        let containers = containers.clone();
+        tokio::spawn(async move {
+            tracing::info!(session = %sid, game = %game.slug, "contained session starting");
+            let reason = containers.run_session(&game, &options, rx).await;
+            state.sessions.lock().unwrap().remove(&sid);
+            tracing::info!(session = %sid, %reason, "session ended");
+        });
+        return id;
+    }
     std::thread::Builder::new()
         .name(format!("session-{id}"))
         .spawn(move || {

@@ -82,6 +82,24 @@ impl ClientMessage {
     }
 }
 
+impl ClientMessage {
+    /// The JSON a client would have sent for this message (to pass it on to a session worker).
+    pub fn to_json(&self) -> Value {
+        use serde_json::json;
+        match self {
+            ClientMessage::Ready { id, client_info, spectating } => json!({"type": "ready", "id": id, "clientInfo": client_info, "spectating": spectating}),
+            ClientMessage::ClientInfo(v) => json!({"clientInfo": v}),
+            ClientMessage::Click { x, y } => json!({"type": "click", "data": {"x": x, "y": y}}),
+            ClientMessage::MouseUp { x, y } => json!({"type": "mouseup", "data": {"x": x, "y": y}}),
+            ClientMessage::KeyDown(k) => json!({"type": "keydown", "key": k}),
+            ClientMessage::KeyUp(k) => json!({"type": "keyup", "key": k}),
+            ClientMessage::Input { node_id, input } => json!({"type": "input", "nodeId": node_id, "input": input}),
+            ClientMessage::Gamepad(v) => v.clone(),
+            ClientMessage::Hover { node_id, on } => json!({"type": if *on { "onhover" } else { "offhover" }, "nodeId": node_id}),
+        }
+    }
+}
+
 /// `[2, player, aspectX, aspectY, bezelX, bezelY, n, …version]`: each field a single byte.
 pub fn init_message(player: u8, aspect: (u8, u8), bezel: (u8, u8), version: &str) -> Vec<u8> {
     let mut m = vec![2, player, aspect.0, aspect.1, bezel.0, bezel.1, version.len() as u8];

@@ -1,0 +1,76 @@
+//! `homegames session-worker`: one session in this process, driven over stdin/stdout by a host
+//! (this is what runs inside a session's container). Not meant to be typed by hand.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+use host::server::catalog;
+use host::server::protocol::ClientMessage;
+use host::server::session::{run, wire, Command, Outgoing, SessionOptions};
+
+#[derive(Args, Debug)]
+pub struct WorkerArgs {
+    /// The game's folder.
+    #[arg(long)]
+    game: PathBuf,
+    #[arg(long, default_value_t = 9)]
+    bezel: u8,
+    /// Seconds without players before the session ends.
+    #[arg(long, default_value_t = 60)]
+    idle_timeout: u64,
+}
+
+impl WorkerArgs {
+    pub fn run(self) -> Result<()> {
+        let entry = catalog::entry_for(&self.game).map_err(anyhow::Error::msg)?;
+        let out = Arc::new(Mutex::new(std::io::stdout()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader_out = out.clone();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+                let player = v["player"].as_u64().and_then(|p| u8::try_from(p).ok()).unwrap_or(0);
+                let command = match v["op"].as_str() {
+                    Some("join") => {
+                        let (frames, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
+                        let out = reader_out.clone();
+                        std::thread::spawn(move || {
+                            while let Some(o) = frames_rx.blocking_recv() {
+                                let rec = match o {
+                                    Outgoing::Frame(b) => wire::record(wire::FRAME, player, &b),
+                                    Outgoing::Close(r) => wire::record(wire::CLOSE, player, r.as_bytes()),
+                                };
+                                let mut out = out.lock().unwrap();
+                                if out.write_all(&rec).and_then(|_| out.flush()).is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                        Command::Join { player, name: v["name"].as_str().unwrap_or("player").to_string(), client_info: v["clientInfo"].clone(), frames }
+                    }
+                    Some("leave") => Command::Leave { player },
+                    Some("input") => match ClientMessage::parse(v["message"].as_str().unwrap_or("")) {
+                        Ok(message) => Command::Input { player, message },
+                        Err(_) => continue,
+                    },
+                    _ => continue,
+                };
+                if tx.send(command).is_err() {
+                    break;
+                }
+            }
+        });
+        let options = SessionOptions { bezel: (self.bezel as f64, self.bezel as f64), idle_timeout: Duration::from_secs(self.idle_timeout) };
+        let reason = run(&entry, &options, rx);
+        let mut out = out.lock().unwrap();
+        let _ = out.write_all(&wire::record(wire::CLOSE, 0, reason.as_bytes()));
+        let _ = out.flush();
+        eprintln!("session ended: {reason}");
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! Sessions in containers: each session's isolate runs in its own Docker container (through
+//! bollard), started from an image we build ourselves from a root filesystem holding only our
+//! binary and the libraries it links (no registry). The container has no network, a read-only root,
+//! a small tmpfs, no capabilities, no new privileges, and memory, CPU and PID limits; the game
+//! folder is mounted read-only. The host talks to it over the container's stdin/stdout
+//! (`session::wire`). If Docker cannot be reached, sessions do not start: we never fall back to
+//! running them uncontained.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::{AttachContainerOptions, CreateContainerOptions, CreateImageOptions, RemoveContainerOptions};
+use bollard::Docker;
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::catalog::GameEntry;
+use super::session::{wire, Command, Outgoing, SessionOptions};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContainmentError {
+    #[error("Docker is not reachable ({0}); sessions need containers and will not start without them (use --isolation inline for development)")]
+    Unreachable(String),
+    #[error("cannot build the session image: {0}")]
+    Image(String),
+}
+
+/// Resource limits of one session's container.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub memory_bytes: i64,
+    pub cpus: f64,
+    pub pids: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { memory_bytes: 256 << 20, cpus: 1.0, pids: 64 }
+    }
+}
+
+#[derive(Clone)]
+pub struct Containers {
+    docker: Docker,
+    image: String,
+    limits: Limits,
+}
+
+impl Containers {
+    /// Connects to the local Docker engine and makes sure the session image exists, built from
+    /// `worker_binary` (the `homegames` executable run as `session-worker`).
+    pub async fn connect(worker_binary: &Path, limits: Limits, docker_host: Option<&str>) -> Result<Containers, ContainmentError> {
+        let docker = match docker_host {
+            Some(socket) => Docker::connect_with_unix(socket, 30, bollard::API_DEFAULT_VERSION),
+            None => Docker::connect_with_local_defaults(),
+        }
+        .map_err(|e| ContainmentError::Unreachable(e.to_string()))?;
+        docker.ping().await.map_err(|e| ContainmentError::Unreachable(e.to_string()))?;
+        let rootfs = rootfs_tar(worker_binary).map_err(|e| ContainmentError::Image(e.to_string()))?;
+        // The tag names the binary's content, so a rebuilt binary gets a fresh image.
+        let tag = format!("{:016x}", fnv(&rootfs));
+        let image = format!("homegames-session:{tag}");
+        if docker.inspect_image(&image).await.is_err() {
+            let options = CreateImageOptions { from_src: Some("-".into()), repo: Some("homegames-session".into()), tag: Some(tag), ..Default::default() };
+            let mut progress = docker.create_image(Some(options), Some(bollard::body_full(rootfs.into())), None);
+            while let Some(step) = progress.next().await {
+                step.map_err(|e| ContainmentError::Image(e.to_string()))?;
+            }
+            tracing::info!(%image, "session image built");
+        }
+        Ok(Containers { docker, image, limits })
+    }
+
+    /// Runs one session in a fresh container until it ends; returns why it ended.
+    pub async fn run_session(&self, game: &GameEntry, options: &SessionOptions, commands: std::sync::mpsc::Receiver<Command>) -> String {
+        match self.run(game, options, commands).await {
+            Ok(reason) => reason,
+            Err(e) => format!("container failed: {e}"),
+        }
+    }
+
+    async fn run(&self, game: &GameEntry, options: &SessionOptions, commands: std::sync::mpsc::Receiver<Command>) -> Result<String, bollard::errors::Error> {
+        let game_dir = std::fs::canonicalize(&game.dir).unwrap_or_else(|_| game.dir.clone());
+        let host = HostConfig {
+            binds: Some(vec![format!("{}:/game:ro", game_dir.display())]),
+            readonly_rootfs: Some(true),
+            tmpfs: Some(HashMap::from([("/tmp".to_string(), "rw,noexec,nosuid,size=16m".to_string())])),
+            network_mode: Some("none".into()),
+            cap_drop: Some(vec!["ALL".into()]),
+            security_opt: Some(vec!["no-new-privileges".into()]),
+            memory: Some(self.limits.memory_bytes),
+            memory_swap: Some(self.limits.memory_bytes),
+            nano_cpus: Some((self.limits.cpus * 1e9) as i64),
+            pids_limit: Some(self.limits.pids),
+            auto_remove: Some(true),
+            ..Default::default()
+        };
+        let config = ContainerCreateBody {
+            image: Some(self.image.clone()),
+            cmd: Some(vec![
+                "/homegames".into(),
+                "session-worker".into(),
+                "--game".into(),
+                "/game".into(),
+                "--bezel".into(),
+                format!("{}", options.bezel.0 as u8),
+                "--idle-timeout".into(),
+                options.idle_timeout.as_secs().to_string(),
+            ]),
+            env: Some(vec!["HOME=/tmp".into()]),
+            user: Some("65534:65534".into()),
+            attach_stdin: Some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            open_stdin: Some(true),
+            stdin_once: Some(true),
+            tty: Some(false),
+            network_disabled: Some(true),
+            labels: Some(HashMap::from([("homegames.session".to_string(), game.slug.clone())])),
+            host_config: Some(host),
+            ..Default::default()
+        };
+        let created = self.docker.create_container(None::<CreateContainerOptions>, config).await?;
+        let id = created.id;
+        let attach = AttachContainerOptions { stdin: true, stdout: true, stderr: true, stream: true, ..Default::default() };
+        let mut io = self.docker.attach_container(&id, Some(attach)).await?;
+        self.docker.start_container(&id, None).await?;
+        tracing::info!(container = %&id[..12], game = %game.slug, "session container started");
+
+        // Player commands arrive on a blocking channel; a thread hands them to this task.
+        let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            while let Ok(c) = commands.recv() {
+                if cmd_tx.send(c).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
+        let mut pending = Vec::new();
+        let reason = loop {
+            tokio::select! {
+                command = cmd_rx.recv() => {
+                    let line = match command {
+                        Some(Command::Join { player, name, client_info, frames }) => {
+                            players.insert(player, frames);
+                            serde_json::json!({"op": "join", "player": player, "name": name, "clientInfo": client_info})
+                        }
+                        Some(Command::Leave { player }) => {
+                            players.remove(&player);
+                            serde_json::json!({"op": "leave", "player": player})
+                        }
+                        Some(Command::Input { player, message }) => serde_json::json!({"op": "input", "player": player, "message": message.to_json().to_string()}),
+                        None => break "server shut down".to_string(),
+                    };
+                    if io.input.write_all(format!("{line}\n").as_bytes()).await.is_err() {
+                        break "the session container stopped".to_string();
+                    }
+                    let _ = io.input.flush().await;
+                }
+                out = io.output.next() => match out {
+                    Some(Ok(bollard::container::LogOutput::StdOut { message })) => {
+                        pending.extend_from_slice(&message);
+                        let mut ended = None;
+                        for (kind, player, payload) in wire::take_records(&mut pending) {
+                            match (kind, players.get(&player)) {
+                                (wire::FRAME, Some(tx)) => { let _ = tx.send(Outgoing::Frame(payload)); }
+                                (wire::CLOSE, _) if player == 0 => ended = Some(String::from_utf8_lossy(&payload).to_string()),
+                                (wire::CLOSE, Some(tx)) => { let _ = tx.send(Outgoing::Close(String::from_utf8_lossy(&payload).to_string())); }
+                                _ => {}
+                            }
+                        }
+                        if let Some(r) = ended { break r; }
+                    }
+                    Some(Ok(bollard::container::LogOutput::StdErr { message })) => {
+                        tracing::debug!(container = %&id[..12], "{}", String::from_utf8_lossy(&message).trim_end());
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => break "the session container stopped".to_string(),
+                },
+            }
+        };
+        for tx in players.values() {
+            let _ = tx.send(Outgoing::Close(reason.clone()));
+        }
+        let _ = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, ..Default::default() })).await;
+        Ok(reason)
+    }
+}
+
+/// A root filesystem with our binary at /homegames, the shared libraries it needs at their own
+/// paths (from `ldd`), and empty /game and /tmp mount points.
+fn rootfs_tar(binary: &Path) -> std::io::Result<Vec<u8>> {
+    let mut files: Vec<(PathBuf, PathBuf)> = vec![(binary.to_path_buf(), PathBuf::from("homegames"))];
+    let ldd = std::process::Command::new("ldd").arg(binary).output()?;
+    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+        let path = line.split("=>").nth(1).unwrap_or(line).split_whitespace().next().unwrap_or("");
+        if path.starts_with('/') && Path::new(path).exists() {
+            let real = std::fs::canonicalize(path)?;
+            files.push((real, PathBuf::from(path.trim_start_matches('/'))));
+        }
+    }
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.mode(tar::HeaderMode::Deterministic);
+    tar.sparse(false);
+    for dir in ["game", "tmp"] {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(0o755);
+        h.set_size(0);
+        tar.append_data(&mut h, dir, std::io::empty())?;
+    }
+    for (src, dst) in files {
+        tar.append_path_with_name(&src, &dst)?;
+    }
+    tar.into_inner()
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}

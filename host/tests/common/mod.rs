@@ -1,0 +1,102 @@
+//! WebSocket and HTTP helpers shared by the server tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use host::server::{serve, ServeConfig};
+use tokio_tungstenite::tungstenite::Message;
+
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub fn repo_games() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../games"))
+}
+
+pub async fn start() -> String {
+    start_with(ServeConfig { game_roots: vec![repo_games()], idle_timeout: Duration::from_secs(2), ..ServeConfig::default() }).await
+}
+
+pub async fn start_with(config: ServeConfig) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(serve(listener, config));
+    // Wait until the lobby answers (games are discovered first).
+    for _ in 0..100 {
+        if http_get(&addr, "/api/games").await.contains("tap-race") {
+            return addr;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not come up");
+}
+
+/// A tiny HTTP/1.0 GET, enough for these tests; returns the raw response.
+pub async fn http_get(addr: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else { return String::new() };
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out).await;
+    out
+}
+
+pub async fn session_of(addr: &str, game: &str) -> String {
+    let r = http_get(addr, &format!("/play/{game}")).await;
+    let loc = r.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).expect("redirect");
+    loc.rsplit('/').next().unwrap().trim().to_string()
+}
+
+pub async fn connect(addr: &str, session: &str) -> Socket {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/{session}")).await.unwrap();
+    ws
+}
+
+pub async fn next_binary(ws: &mut Socket) -> Vec<u8> {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a message in time").unwrap().unwrap();
+        if let Message::Binary(b) = m {
+            return b.to_vec();
+        }
+    }
+}
+
+/// Reads state frames until one satisfies `want` (decoded with the game's version).
+pub async fn frame_where(ws: &mut Socket, want: impl Fn(&[squish::Node]) -> bool) -> Vec<squish::Node> {
+    let v: squish::SquishVersion = "135".parse().unwrap();
+    loop {
+        let b = next_binary(ws).await;
+        if b.first() == Some(&3) {
+            let nodes = squish::decode(v, &b).unwrap();
+            if want(&nodes) {
+                return nodes;
+            }
+        }
+    }
+}
+
+pub fn texts(nodes: &[squish::Node]) -> Vec<String> {
+    nodes.iter().filter_map(|n| n.text.as_ref().map(|t| t.text.clone())).collect()
+}
+
+
+pub async fn ready(ws: &mut Socket) -> Vec<u8> {
+    ws.send(Message::Text(r#"{"type":"ready","id":null,"clientInfo":{}}"#.into())).await.unwrap();
+    next_binary(ws).await
+}
+
+pub async fn send(ws: &mut Socket, text: &str) {
+    ws.send(Message::Text(text.to_string().into())).await.unwrap();
+}
+
+/// Waits for the server to close the socket; returns the close code and reason.
+pub async fn closed(ws: &mut Socket) -> (u16, String) {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("close in time") {
+            Some(Ok(Message::Close(Some(f)))) => return (u16::from(f.code), f.reason.to_string()),
+            Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return (0, String::new()),
+            Some(Ok(_)) => {}
+        }
+    }
+}

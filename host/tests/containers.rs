@@ -1,0 +1,136 @@
+//! Sessions in real Docker containers (`--isolation container`). Needs a running Docker engine:
+//! `.ci/run` installs docker.io and starts dockerd; elsewhere start it yourself.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::*;
+use host::server::container::Limits;
+use host::server::{Isolation, ServeConfig};
+
+fn require_docker() {
+    let ok = std::process::Command::new("docker").arg("info").output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(ok, "these tests need a running Docker engine: install docker.io and start dockerd (.ci/run does both)");
+}
+
+/// A game folder of ours for these tests: `body` goes into the game class.
+fn test_game(root: &Path, name: &str, body: &str) {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.js"),
+        format!(
+            "const {{ Game, GameNode, Colors, Shapes, ShapeUtils }} = require('squish-135');\n\
+             class T extends Game {{\n\
+               static metadata() {{ return {{ squishVersion: '135', name: '{name}' }}; }}\n\
+               constructor() {{ super(); this.root = new GameNode.Shape({{ shapeType: Shapes.POLYGON, coordinates2d: ShapeUtils.rectangle(0, 0, 100, 100), fill: Colors.COLORS.WHITE }}); \
+                 this.label = new GameNode.Text({{ textInfo: {{ text: 'ready', x: 50, y: 50, size: 2, align: 'center', color: Colors.COLORS.BLACK }} }}); this.root.addChild(this.label); }}\n\
+               say(t) {{ this.label.node.text = Object.assign({{}}, this.label.node.text, {{ text: String(t) }}); this.root.node.onStateChange(); }}\n\
+               getLayers() {{ return [{{ root: this.root }}]; }}\n\
+               {body}\n\
+             }}\n\
+             module.exports = T;\n"
+        ),
+    )
+    .unwrap();
+}
+
+async fn contained_server() -> (String, tempfile::TempDir) {
+    require_docker();
+    let extra = tempfile::tempdir().unwrap();
+    test_game(extra.path(), "runaway", "handleNewPlayer() { if (this.started) { while (true) {} } this.started = true; this.say('about to spin'); }");
+    test_game(
+        extra.path(),
+        "escape",
+        "handleNewPlayer() { const tries = []; \
+           try { require('fs').readFileSync('/etc/passwd'); tries.push('fs READ'); } catch (e) { tries.push('fs blocked'); } \
+           try { require('http').get('http://1.1.1.1'); tries.push('net OPEN'); } catch (e) { tries.push('net blocked'); } \
+           try { fetch('http://1.1.1.1'); tries.push('fetch OPEN'); } catch (e) { tries.push('fetch blocked'); } \
+           this.say(tries.join(', ')); }",
+    );
+    let config = ServeConfig {
+        game_roots: vec![repo_games(), extra.path().to_path_buf()],
+        idle_timeout: Duration::from_secs(5),
+        isolation: Isolation::Container { worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")), limits: Limits::default(), docker_host: None },
+        ..ServeConfig::default()
+    };
+    (start_with(config).await, extra)
+}
+
+fn container_ids() -> Vec<String> {
+    let out = std::process::Command::new("docker").args(["ps", "-q", "--filter", "label=homegames.session"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().map(String::from).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contained_sessions_play_fail_and_die_alone() {
+    let (addr, _games) = contained_server().await;
+
+    // A healthy contained session: two players, a click, everyone sees it.
+    let tap = session_of(&addr, "tap-race").await;
+    let mut a = connect(&addr, &tap).await;
+    assert_eq!(ready(&mut a).await[..2], [2, 1]);
+    let mut b = connect(&addr, &tap).await;
+    assert_eq!(ready(&mut b).await[..2], [2, 2]);
+    frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player2: 0")).await;
+    send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
+
+    // A game that reaches for the filesystem and the network fails inside, and says so.
+    let escape = session_of(&addr, "escape").await;
+    let mut e = connect(&addr, &escape).await;
+    ready(&mut e).await;
+    let seen = frame_where(&mut e, |n| texts(n).iter().any(|t| t.contains("blocked") || t.contains("OPEN") || t.contains("READ"))).await;
+    assert_eq!(texts(&seen)[0], "fs blocked, net blocked, fetch blocked");
+
+    // A game that loops forever ends its own session with a reason; the others go on.
+    let runaway = session_of(&addr, "runaway").await;
+    let mut r1 = connect(&addr, &runaway).await;
+    ready(&mut r1).await;
+    frame_where(&mut r1, |n| texts(n).iter().any(|t| t == "about to spin")).await;
+    let mut r2 = connect(&addr, &runaway).await;
+    ready(&mut r2).await;
+    let (code, reason) = closed(&mut r2).await;
+    assert_eq!(code, 1011, "{reason}");
+    assert!(reason.contains("CPU budget"), "{reason}");
+    send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 2")).await;
+
+    // Killing a session's container closes its players cleanly; the other session is untouched.
+    let before = container_ids();
+    assert!(!before.is_empty(), "no session containers are running");
+    let sessions = http_get(&addr, "/api/sessions").await;
+    assert!(sessions.contains(&tap) && sessions.contains(&escape), "{sessions}");
+    let victim = docker_container_of("escape");
+    std::process::Command::new("docker").args(["kill", &victim]).output().unwrap();
+    let (code, reason) = closed(&mut e).await;
+    assert_eq!(code, 1011, "{reason}");
+    send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 3")).await;
+}
+
+fn docker_container_of(game: &str) -> String {
+    let out = std::process::Command::new("docker").args(["ps", "-q", "--filter", &format!("label=homegames.session={game}")]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().expect("a container for the game").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_docker_means_no_sessions() {
+    // An engine socket that does not exist: sessions must refuse, never run inline.
+    let config = ServeConfig {
+        game_roots: vec![repo_games()],
+        isolation: Isolation::Container {
+            worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")),
+            limits: Limits::default(),
+            docker_host: Some("unix:///nonexistent/docker.sock".into()),
+        },
+        ..ServeConfig::default()
+    };
+    let addr = start_with(config).await;
+    let r = http_get(&addr, "/play/tap-race").await;
+    assert!(r.starts_with("HTTP/1.0 503"), "{r}");
+    assert!(r.contains("Docker is not reachable"), "{r}");
+    assert!(!http_get(&addr, "/api/sessions").await.contains("tap-race"));
+}
