@@ -57,3 +57,30 @@ async fn an_empty_session_closes_after_the_idle_timeout() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(!http_get(&addr, "/api/sessions").await.contains(&session), "idle session still listed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_player_comes_back_to_the_same_place() {
+    let addr = start_with(host::server::ServeConfig {
+        game_roots: vec![repo_games()],
+        reconnect_grace: Duration::from_secs(3),
+        ..Default::default()
+    })
+    .await;
+    let session = session_of(&addr, "tap-race").await;
+    let mut a = connect(&addr, &session).await;
+    assert_eq!(ready(&mut a).await[1], 1);
+    send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
+    a.close(None).await.unwrap();
+    drop(a);
+    // Someone else joining meanwhile does not take the absent player's id.
+    let mut b = connect(&addr, &session).await;
+    assert_eq!(ready(&mut b).await[1], 2);
+    // The player returns with its id and finds its score, not a fresh start.
+    let mut again = connect(&addr, &session).await;
+    send(&mut again, r#"{"type":"ready","id":1,"clientInfo":{}}"#).await;
+    assert_eq!(next_binary(&mut again).await[1], 1);
+    let nodes = frame_where(&mut again, |n| !texts(n).is_empty()).await;
+    assert!(texts(&nodes).contains(&"player1: 1".to_string()), "{:?}", texts(&nodes));
+    assert!(!texts(&nodes).iter().any(|t| t == "player1: 0"));
+}

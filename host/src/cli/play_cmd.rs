@@ -19,12 +19,31 @@ pub struct PlayArgs {
     /// Write p<id>.bin (u32 little-endian length + frame, per frame) and log.json here.
     #[arg(long, requires = "script")]
     record: Option<PathBuf>,
+    /// Without --script: the port to serve the game on.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
 }
 
 impl PlayArgs {
+    /// Interactive: serve just this game (inline) and tell the author where to open it.
+    fn serve_one(self) -> Result<()> {
+        if !self.game.join("index.js").is_file() {
+            bail!("{} has no index.js: point play at a game's folder", self.game.display());
+        }
+        let slug = self.game.canonicalize()?.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
+        let config = host::server::ServeConfig { game_roots: vec![self.game.clone()], ..Default::default() };
+        let addr = format!("127.0.0.1:{}", self.port);
+        let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("listening on {addr}"))?;
+            eprintln!("homegames: open http://{addr}/play/{slug} (and again in a second window for player 2)");
+            host::server::serve(listener, config).await.context("serving")
+        })
+    }
+
     pub fn run(self) -> Result<()> {
         let Some(script_path) = self.script else {
-            bail!("interactive play needs the session server, which is not built yet; run a script with --script FILE (see docs/scripted-runs.md)");
+            return self.serve_one();
         };
         let text = std::fs::read_to_string(&script_path).with_context(|| format!("reading {}", script_path.display()))?;
         let script: Script = serde_json::from_str(&text).with_context(|| format!("{} is not a valid script", script_path.display()))?;

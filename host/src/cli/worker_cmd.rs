@@ -54,6 +54,19 @@ impl WorkerArgs {
                         Command::Join { player, name: v["name"].as_str().unwrap_or("player").to_string(), client_info: v["clientInfo"].clone(), frames }
                     }
                     Some("leave") => Command::Leave { player },
+                    Some("reconnect") => {
+                        let (frames, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
+                        let out = reader_out.clone();
+                        std::thread::spawn(move || {
+                            while let Some(Outgoing::Frame(b)) = frames_rx.blocking_recv() {
+                                let mut out = out.lock().unwrap();
+                                if out.write_all(&wire::record(wire::FRAME, player, &b)).and_then(|_| out.flush()).is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                        Command::Reconnect { player, frames }
+                    }
                     Some("input") => match ClientMessage::parse(v["message"].as_str().unwrap_or("")) {
                         Ok(message) => Command::Input { player, message },
                         Err(_) => continue,

@@ -19,10 +19,18 @@ pub struct GameEntry {
     pub aspect: (u8, u8),
 }
 
-/// Lists the games under `roots`; a folder whose game does not load is skipped with a warning.
+/// Lists the games under `roots` (a root that is itself a game folder counts as that one game); a
+/// folder whose game does not load is skipped with a warning.
 pub fn discover(roots: &[PathBuf]) -> Vec<GameEntry> {
     let mut out: Vec<GameEntry> = Vec::new();
     for root in roots {
+        if root.join("index.js").is_file() {
+            match describe(root) {
+                Ok(g) => out.push(g),
+                Err(e) => tracing::warn!(game = %root.display(), error = %e, "game skipped"),
+            }
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(root) else {
             tracing::warn!(root = %root.display(), "cannot read game folder");
             continue;

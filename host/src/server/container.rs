@@ -152,6 +152,10 @@ impl Containers {
                             players.remove(&player);
                             serde_json::json!({"op": "leave", "player": player})
                         }
+                        Some(Command::Reconnect { player, frames }) => {
+                            players.insert(player, frames);
+                            serde_json::json!({"op": "reconnect", "player": player})
+                        }
                         Some(Command::Input { player, message }) => serde_json::json!({"op": "input", "player": player, "message": message.to_json().to_string()}),
                         None => break "server shut down".to_string(),
                     };

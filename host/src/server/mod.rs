@@ -54,6 +54,8 @@ pub struct ServeConfig {
     /// Most client messages per second per connection; the excess is dropped.
     pub max_messages_per_second: u32,
     pub isolation: Isolation,
+    /// A player whose connection drops keeps their place this long, to come back with `ready.id`.
+    pub reconnect_grace: Duration,
 }
 
 impl Default for ServeConfig {
@@ -65,6 +67,7 @@ impl Default for ServeConfig {
             max_message_bytes: 64 * 1024,
             max_messages_per_second: 200,
             isolation: Isolation::Inline,
+            reconnect_grace: Duration::from_secs(10),
         }
     }
 }
@@ -72,7 +75,10 @@ impl Default for ServeConfig {
 struct SessionHandle {
     game: String,
     commands: std::sync::mpsc::Sender<Command>,
+    /// Player ids in use, connected or away.
     players: Arc<Mutex<BTreeSet<u8>>>,
+    /// Players whose connection dropped, with the drop's number (a later drop supersedes).
+    away: Arc<Mutex<HashMap<u8, u64>>>,
 }
 
 struct AppState {
@@ -160,7 +166,7 @@ fn start_session(state: &Arc<AppState>, game: GameEntry) -> String {
     let id = format!("{:08x}", rand_u32());
     let (tx, rx) = std::sync::mpsc::channel();
     let players = Arc::new(Mutex::new(BTreeSet::new()));
-    state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players });
+    state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players, away: Default::default() });
     let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout };
     let (state, sid) = (state.clone(), id.clone());
     if let Some(Ok(containers)) = &state.containers {
@@ -193,12 +199,14 @@ async fn session_page(State(s): State<Arc<AppState>>, Path(id): Path<String>) ->
 }
 
 async fn websocket(State(s): State<Arc<AppState>>, Path(id): Path<String>, ws: WebSocketUpgrade) -> Response {
-    let Some((commands, players, game)) = s.sessions.lock().unwrap().get(&id).map(|h| (h.commands.clone(), h.players.clone(), h.game.clone())) else {
+    let Some((commands, players, away, game)) =
+        s.sessions.lock().unwrap().get(&id).map(|h| (h.commands.clone(), h.players.clone(), h.away.clone(), h.game.clone()))
+    else {
         return (StatusCode::NOT_FOUND, "no such session").into_response();
     };
     let entry = s.games.iter().find(|g| g.slug == game).cloned().expect("game of a session");
     let config = s.config.clone();
-    ws.max_message_size(config.max_message_bytes).on_upgrade(move |socket| connection(socket, commands, players, entry, config))
+    ws.max_message_size(config.max_message_bytes).on_upgrade(move |socket| connection(socket, commands, players, away, entry, config))
 }
 
 /// One player's connection: `ready` first, then init, frames out and input in until either side
@@ -207,6 +215,7 @@ async fn connection(
     mut socket: WebSocket,
     commands: std::sync::mpsc::Sender<Command>,
     players: Arc<Mutex<BTreeSet<u8>>>,
+    away: Arc<Mutex<HashMap<u8, u64>>>,
     game: GameEntry,
     config: ServeConfig,
 ) {
@@ -221,9 +230,14 @@ async fn connection(
             _ => return,
         }
     };
+    // Coming back within the grace period: the same id and place.
+    let returning = wanted.filter(|id| away.lock().unwrap().remove(id).is_some());
     let assigned = {
         let mut taken = players.lock().unwrap();
-        let id = wanted.filter(|i| !taken.contains(i)).or_else(|| (1..=255u8).find(|i| !taken.contains(i)));
+        if let Some(id) = returning {
+            taken.insert(id);
+        }
+        let id = returning.or_else(|| wanted.filter(|i| !taken.contains(i))).or_else(|| (1..=255u8).find(|i| !taken.contains(i)));
         if let Some(id) = id {
             taken.insert(id);
         }
@@ -236,8 +250,12 @@ async fn connection(
     let init = init_message(player, game.aspect, config.bezel, &game.squish_version);
     let (frames_tx, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
     let name = format!("player{player}");
-    let joined = socket.send(Message::Binary(init.into())).await.is_ok()
-        && commands.send(Command::Join { player, name, client_info: client_info.get("clientInfo").cloned().unwrap_or(client_info), frames: frames_tx }).is_ok();
+    let command = if returning.is_some() {
+        Command::Reconnect { player, frames: frames_tx }
+    } else {
+        Command::Join { player, name, client_info: client_info.get("clientInfo").cloned().unwrap_or(client_info), frames: frames_tx }
+    };
+    let joined = socket.send(Message::Binary(init.into())).await.is_ok() && commands.send(command).is_ok();
     let (mut sink, mut stream) = socket.split();
     let mut window = (Instant::now(), 0u32);
     while joined {
@@ -269,8 +287,28 @@ async fn connection(
             },
         }
     }
-    let _ = commands.send(Command::Leave { player });
-    players.lock().unwrap().remove(&player);
+    if config.reconnect_grace.is_zero() {
+        let _ = commands.send(Command::Leave { player });
+        players.lock().unwrap().remove(&player);
+        return;
+    }
+    // Keep the place for the grace period; leave for real only if no reconnect came.
+    static DROPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let drop_no = DROPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    away.lock().unwrap().insert(player, drop_no);
+    tokio::time::sleep(config.reconnect_grace).await;
+    let gone = {
+        let mut away = away.lock().unwrap();
+        let still = away.get(&player) == Some(&drop_no);
+        if still {
+            away.remove(&player);
+        }
+        still
+    };
+    if gone {
+        let _ = commands.send(Command::Leave { player });
+        players.lock().unwrap().remove(&player);
+    }
 }
 
 fn rand_u32() -> u32 {

@@ -15,6 +15,8 @@ use super::protocol::ClientMessage;
 pub enum Command {
     Join { player: u8, name: String, client_info: Value, frames: UnboundedSender<Outgoing> },
     Leave { player: u8 },
+    /// A player who dropped comes back within the grace period: same id, same place in the game.
+    Reconnect { player: u8, frames: UnboundedSender<Outgoing> },
     Input { player: u8, message: ClientMessage },
 }
 
@@ -57,6 +59,11 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
                 } else {
                     Ok(())
                 }
+            }
+            Ok(Command::Reconnect { player, frames }) => {
+                players.insert(player, frames);
+                // A fresh frame for the returning player (everyone gets one, as on any change).
+                session.resquish(1)
             }
             Ok(Command::Input { player, message }) => dispatch(&mut session, player, message),
             Err(RecvTimeoutError::Timeout) => Ok(()),

@@ -15,7 +15,13 @@ pub fn repo_games() -> PathBuf {
 }
 
 pub async fn start() -> String {
-    start_with(ServeConfig { game_roots: vec![repo_games()], idle_timeout: Duration::from_secs(2), ..ServeConfig::default() }).await
+    start_with(ServeConfig {
+        game_roots: vec![repo_games()],
+        idle_timeout: Duration::from_secs(2),
+        reconnect_grace: Duration::from_millis(300),
+        ..ServeConfig::default()
+    })
+    .await
 }
 
 pub async fn start_with(config: ServeConfig) -> String {
