@@ -53,7 +53,7 @@ async fn contained_server() -> (String, tempfile::TempDir) {
     let config = ServeConfig {
         game_roots: vec![repo_games(), extra.path().to_path_buf()],
         idle_timeout: Duration::from_secs(5),
-        isolation: Isolation::Container { worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")), limits: Limits::default(), docker_host: None },
+        isolation: Isolation::Container { worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")), limits: Limits::default(), docker_host: None, warm: 1 },
         ..ServeConfig::default()
     };
     (start_with(config).await, extra)
@@ -103,7 +103,7 @@ async fn contained_sessions_play_fail_and_die_alone() {
     assert!(!before.is_empty(), "no session containers are running");
     let sessions = http_get(&addr, "/api/sessions").await;
     assert!(sessions.contains(&tap) && sessions.contains(&escape), "{sessions}");
-    let victim = docker_container_of("escape");
+    let victim = container_of(&addr, &escape).await;
     std::process::Command::new("docker").args(["kill", &victim]).output().unwrap();
     let (code, reason) = closed(&mut e).await;
     assert_eq!(code, 1011, "{reason}");
@@ -111,9 +111,12 @@ async fn contained_sessions_play_fail_and_die_alone() {
     frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 3")).await;
 }
 
-fn docker_container_of(game: &str) -> String {
-    let out = std::process::Command::new("docker").args(["ps", "-q", "--filter", &format!("label=homegames.session={game}")]).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().expect("a container for the game").to_string()
+/// The container a session runs in, from the server's session list.
+async fn container_of(addr: &str, session: &str) -> String {
+    let body = http_get(addr, "/api/sessions").await;
+    let json = &body[body.find("\r\n\r\n").map_or(0, |i| i + 4)..];
+    let list: serde_json::Value = serde_json::from_str(json).unwrap();
+    list.as_array().unwrap().iter().find(|s| s["id"] == session).and_then(|s| s["container"].as_str()).expect("a container for the session").to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -125,6 +128,7 @@ async fn no_docker_means_no_sessions() {
             worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")),
             limits: Limits::default(),
             docker_host: Some("unix:///nonexistent/docker.sock".into()),
+            warm: 1,
         },
         ..ServeConfig::default()
     };

@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// a reachable Docker no session starts).
     #[arg(long, value_parser = ["inline", "container"], default_value = "inline")]
     isolation: String,
+    /// With container isolation: how many containers to keep started and waiting for a session.
+    #[arg(long, default_value_t = 2)]
+    warm: usize,
 }
 
 impl ServeArgs {
@@ -40,7 +43,7 @@ impl ServeArgs {
             bezel: (self.bezel, self.bezel),
             idle_timeout: Duration::from_secs(self.idle_timeout),
             isolation: match self.isolation.as_str() {
-                "container" => Isolation::Container { worker_binary: std::env::current_exe().context("locating this binary")?, limits: Limits::default(), docker_host: None },
+                "container" => Isolation::Container { worker_binary: std::env::current_exe().context("locating this binary")?, limits: Limits::default(), docker_host: None, warm: self.warm },
                 _ => Isolation::Inline,
             },
             ..ServeConfig::default()

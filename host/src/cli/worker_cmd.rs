@@ -14,9 +14,10 @@ use host::server::session::{run, wire, Command, Outgoing, SessionOptions};
 
 #[derive(Args, Debug)]
 pub struct WorkerArgs {
-    /// The game's folder.
+    /// The game's folder. Without it the worker waits (warm) for a first stdin line
+    /// `{"op":"load","game":"<folder>"}`.
     #[arg(long)]
-    game: PathBuf,
+    game: Option<PathBuf>,
     #[arg(long, default_value_t = 9)]
     bezel: u8,
     /// Seconds without players before the session ends.
@@ -26,12 +27,25 @@ pub struct WorkerArgs {
 
 impl WorkerArgs {
     pub fn run(self) -> Result<()> {
-        let entry = catalog::entry_for(&self.game).map_err(anyhow::Error::msg)?;
+        let mut lines = std::io::BufReader::new(std::io::stdin()).lines();
+        let game = match self.game {
+            Some(g) => g,
+            None => {
+                // Warm: everything is loaded and waiting; the game arrives first.
+                let first = lines.next().transpose()?.unwrap_or_default();
+                let v: serde_json::Value = serde_json::from_str(&first).unwrap_or_default();
+                match v["game"].as_str() {
+                    Some(g) if v["op"] == "load" => PathBuf::from(g),
+                    _ => anyhow::bail!("a warm worker expects {{\"op\":\"load\",\"game\":…}} first"),
+                }
+            }
+        };
+        let entry = catalog::entry_for(&game).map_err(anyhow::Error::msg)?;
         let out = Arc::new(Mutex::new(std::io::stdout()));
         let (tx, rx) = std::sync::mpsc::channel();
         let reader_out = out.clone();
         std::thread::spawn(move || {
-            for line in std::io::stdin().lock().lines() {
+            for line in lines {
                 let Ok(line) = line else { break };
                 let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
                 let player = v["player"].as_u64().and_then(|p| u8::try_from(p).ok()).unwrap_or(0);

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{AttachContainerOptions, CreateContainerOptions, CreateImageOptions, RemoveContainerOptions};
@@ -41,17 +42,36 @@ impl Default for Limits {
     }
 }
 
+/// A started worker container waiting for its game.
+struct Started {
+    id: String,
+    io: bollard::container::AttachContainerResults,
+}
+
 #[derive(Clone)]
 pub struct Containers {
     docker: Docker,
     image: String,
     limits: Limits,
+    /// Game roots (canonical), each mounted read-only at /games/<index> in every container.
+    roots: Vec<PathBuf>,
+    options: (u8, u64),
+    warm: Arc<Mutex<Vec<Started>>>,
+    warm_target: usize,
 }
 
 impl Containers {
     /// Connects to the local Docker engine and makes sure the session image exists, built from
     /// `worker_binary` (the `homegames` executable run as `session-worker`).
-    pub async fn connect(worker_binary: &Path, limits: Limits, docker_host: Option<&str>) -> Result<Containers, ContainmentError> {
+    /// `roots` are the game folders sessions may use; `warm` containers are kept started and waiting.
+    pub async fn connect(
+        worker_binary: &Path,
+        limits: Limits,
+        docker_host: Option<&str>,
+        roots: &[PathBuf],
+        options: &SessionOptions,
+        warm: usize,
+    ) -> Result<Containers, ContainmentError> {
         let docker = match docker_host {
             Some(socket) => Docker::connect_with_unix(socket, 30, bollard::API_DEFAULT_VERSION),
             None => Docker::connect_with_local_defaults(),
@@ -70,21 +90,68 @@ impl Containers {
             }
             tracing::info!(%image, "session image built");
         }
-        Ok(Containers { docker, image, limits })
+        let roots = roots.iter().map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone())).collect();
+        let c = Containers {
+            docker,
+            image,
+            limits,
+            roots,
+            options: (options.bezel.0 as u8, options.idle_timeout.as_secs()),
+            warm: Arc::new(Mutex::new(Vec::new())),
+            warm_target: warm,
+        };
+        c.refill();
+        Ok(c)
+    }
+
+    /// Starts containers in the background until `warm_target` are waiting.
+    pub fn refill(&self) {
+        let missing = self.warm_target.saturating_sub(self.warm.lock().unwrap().len());
+        for _ in 0..missing {
+            let me = self.clone();
+            tokio::spawn(async move {
+                match me.start_worker().await {
+                    Ok(started) => me.warm.lock().unwrap().push(started),
+                    Err(e) => tracing::warn!(error = %e, "could not start a warm session container"),
+                }
+            });
+        }
+    }
+
+    /// Number of started containers waiting for a game.
+    pub fn warm_ready(&self) -> usize {
+        self.warm.lock().unwrap().len()
+    }
+
+    /// Where `game_dir` appears inside a container.
+    fn container_path(&self, game_dir: &Path) -> Option<String> {
+        let dir = std::fs::canonicalize(game_dir).ok()?;
+        self.roots.iter().enumerate().find_map(|(i, root)| {
+            let rel = dir.strip_prefix(root).ok()?;
+            Some(Path::new(&format!("/games/{i}")).join(rel).display().to_string())
+        })
     }
 
     /// Runs one session in a fresh container until it ends; returns why it ended.
-    pub async fn run_session(&self, game: &GameEntry, options: &SessionOptions, commands: std::sync::mpsc::Receiver<Command>) -> String {
-        match self.run(game, options, commands).await {
+    /// `assigned` receives the id of the container the session runs in.
+    pub async fn run_session(
+        &self,
+        game: &GameEntry,
+        options: &SessionOptions,
+        commands: std::sync::mpsc::Receiver<Command>,
+        assigned: Arc<Mutex<Option<String>>>,
+    ) -> String {
+        match self.run(game, options, commands, assigned).await {
             Ok(reason) => reason,
             Err(e) => format!("container failed: {e}"),
         }
     }
 
-    async fn run(&self, game: &GameEntry, options: &SessionOptions, commands: std::sync::mpsc::Receiver<Command>) -> Result<String, bollard::errors::Error> {
-        let game_dir = std::fs::canonicalize(&game.dir).unwrap_or_else(|_| game.dir.clone());
+    /// Creates, attaches and starts a worker container that waits for its game on stdin.
+    async fn start_worker(&self) -> Result<Started, bollard::errors::Error> {
+        let binds = self.roots.iter().enumerate().map(|(i, r)| format!("{}:/games/{i}:ro", r.display())).collect();
         let host = HostConfig {
-            binds: Some(vec![format!("{}:/game:ro", game_dir.display())]),
+            binds: Some(binds),
             readonly_rootfs: Some(true),
             tmpfs: Some(HashMap::from([("/tmp".to_string(), "rw,noexec,nosuid,size=16m".to_string())])),
             network_mode: Some("none".into()),
@@ -102,12 +169,10 @@ impl Containers {
             cmd: Some(vec![
                 "/homegames".into(),
                 "session-worker".into(),
-                "--game".into(),
-                "/game".into(),
                 "--bezel".into(),
-                format!("{}", options.bezel.0 as u8),
+                self.options.0.to_string(),
                 "--idle-timeout".into(),
-                options.idle_timeout.as_secs().to_string(),
+                self.options.1.to_string(),
             ]),
             env: Some(vec!["HOME=/tmp".into()]),
             user: Some("65534:65534".into()),
@@ -118,16 +183,41 @@ impl Containers {
             stdin_once: Some(true),
             tty: Some(false),
             network_disabled: Some(true),
-            labels: Some(HashMap::from([("homegames.session".to_string(), game.slug.clone())])),
+            labels: Some(HashMap::from([("homegames.session".to_string(), String::new())])),
             host_config: Some(host),
             ..Default::default()
         };
         let created = self.docker.create_container(None::<CreateContainerOptions>, config).await?;
-        let id = created.id;
         let attach = AttachContainerOptions { stdin: true, stdout: true, stderr: true, stream: true, ..Default::default() };
-        let mut io = self.docker.attach_container(&id, Some(attach)).await?;
-        self.docker.start_container(&id, None).await?;
-        tracing::info!(container = %&id[..12], game = %game.slug, "session container started");
+        let io = self.docker.attach_container(&created.id, Some(attach)).await?;
+        self.docker.start_container(&created.id, None).await?;
+        Ok(Started { id: created.id, io })
+    }
+
+    async fn run(
+        &self,
+        game: &GameEntry,
+        _options: &SessionOptions,
+        commands: std::sync::mpsc::Receiver<Command>,
+        assigned: Arc<Mutex<Option<String>>>,
+    ) -> Result<String, bollard::errors::Error> {
+        let Some(path) = self.container_path(&game.dir) else {
+            return Ok(format!("{} is outside the served game folders", game.dir.display()));
+        };
+        let taken = self.warm.lock().unwrap().pop();
+        let warm = taken.is_some();
+        let Started { id, mut io } = match taken {
+            Some(s) => s,
+            None => self.start_worker().await?,
+        };
+        self.refill();
+        *assigned.lock().unwrap() = Some(id.clone());
+        let load = serde_json::json!({"op": "load", "game": path});
+        if io.input.write_all(format!("{load}\n").as_bytes()).await.is_err() {
+            return Ok("the session container stopped".into());
+        }
+        let _ = io.input.flush().await;
+        tracing::info!(container = %&id[..12], game = %game.slug, warm, "session container assigned");
 
         // Player commands arrive on a blocking channel; a thread hands them to this task.
         let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel();

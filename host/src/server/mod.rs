@@ -38,6 +38,8 @@ pub enum Isolation {
         limits: Limits,
         /// The engine's socket (`unix:///…`); `None` for the local default (or DOCKER_HOST).
         docker_host: Option<String>,
+        /// Containers kept started and waiting, so a new session does not wait for a cold start.
+        warm: usize,
     },
 }
 
@@ -79,6 +81,8 @@ struct SessionHandle {
     players: Arc<Mutex<BTreeSet<u8>>>,
     /// Players whose connection dropped, with the drop's number (a later drop supersedes).
     away: Arc<Mutex<HashMap<u8, u64>>>,
+    /// The container a contained session runs in.
+    container: Arc<Mutex<Option<String>>>,
 }
 
 struct AppState {
@@ -96,10 +100,13 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
     tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
     let containers = match &config.isolation {
         Isolation::Inline => None,
-        Isolation::Container { worker_binary, limits, docker_host } => Some(Containers::connect(worker_binary, limits.clone(), docker_host.as_deref()).await.map_err(|e| {
+        Isolation::Container { worker_binary, limits, docker_host, warm } => {
+            let options = SessionOptions { bezel: (config.bezel.0 as f64, config.bezel.1 as f64), idle_timeout: config.idle_timeout };
+            Some(Containers::connect(worker_binary, limits.clone(), docker_host.as_deref(), &config.game_roots, &options, *warm).await.map_err(|e| {
             tracing::error!(error = %e, "container isolation is unavailable: sessions will not start");
             e.to_string()
-        })),
+        }))
+        }
     };
     let state = Arc::new(AppState { config, containers, games, sessions: Mutex::new(HashMap::new()) });
     axum::serve(listener, router(state)).await
@@ -134,13 +141,20 @@ struct SessionInfo {
     id: String,
     game: String,
     players: Vec<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<String>,
 }
 
 async fn list_sessions(State(s): State<Arc<AppState>>) -> Json<Vec<SessionInfo>> {
     let sessions = s.sessions.lock().unwrap();
     let mut v: Vec<SessionInfo> = sessions
         .iter()
-        .map(|(id, h)| SessionInfo { id: id.clone(), game: h.game.clone(), players: h.players.lock().unwrap().iter().copied().collect() })
+        .map(|(id, h)| SessionInfo {
+            id: id.clone(),
+            game: h.game.clone(),
+            players: h.players.lock().unwrap().iter().copied().collect(),
+            container: h.container.lock().unwrap().clone(),
+        })
         .collect();
     v.sort_by(|a, b| a.id.cmp(&b.id));
     Json(v)
@@ -166,14 +180,15 @@ fn start_session(state: &Arc<AppState>, game: GameEntry) -> String {
     let id = format!("{:08x}", rand_u32());
     let (tx, rx) = std::sync::mpsc::channel();
     let players = Arc::new(Mutex::new(BTreeSet::new()));
-    state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players, away: Default::default() });
+    let container: Arc<Mutex<Option<String>>> = Default::default();
+    state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players, away: Default::default(), container: container.clone() });
     let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout };
     let (state, sid) = (state.clone(), id.clone());
     if let Some(Ok(containers)) = &state.containers {
         let containers = containers.clone();
         tokio::spawn(async move {
             tracing::info!(session = %sid, game = %game.slug, "contained session starting");
-            let reason = containers.run_session(&game, &options, rx).await;
+            let reason = containers.run_session(&game, &options, rx, container).await;
             state.sessions.lock().unwrap().remove(&sid);
             tracing::info!(session = %sid, %reason, "session ended");
         });
