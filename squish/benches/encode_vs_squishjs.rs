@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../tests/support/oracle.rs"]
 mod oracle;
+#[allow(dead_code)]
 #[path = "../tests/support/scenes.rs"]
 mod scenes;
 
