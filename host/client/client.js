@@ -12,6 +12,32 @@
   let nodes = [];
   let socket = null;
   let closedForGood = false;
+  const assets = {}; // key -> { image } | { audio }
+  const played = new Set(); // ids of audio nodes already started
+
+  // Asset bundle: records of 1, type, 10-byte base-36 length (of data + 32), 32-byte key, data.
+  const readBundle = (b) => {
+    for (let i = 0; i + 44 <= b.length && b[i] === 1;) {
+      const type = b[i + 1];
+      let lenText = '';
+      for (let k = 0; k < 10 && b[i + 2 + k]; k++) lenText += String.fromCharCode(b[i + 2 + k]);
+      const size = parseInt(lenText, 36) - 32;
+      let key = '';
+      for (let k = 0; k < 32 && b[i + 12 + k]; k++) key += String.fromCharCode(b[i + 12 + k]);
+      const data = b.slice(i + 44, i + 44 + size);
+      if (!(size >= 0)) break;
+      const url = URL.createObjectURL(new Blob([data]));
+      if (type === 1) {
+        const image = new Image();
+        image.onload = () => draw();
+        image.src = url;
+        assets[key] = { image };
+      } else if (type === 2) {
+        assets[key] = { audio: url };
+      }
+      i += 44 + size;
+    }
+  };
 
   // --- squish reading (the server's family: B before 1.0.9, C after) ---------------------------
   const n2 = (b, i) => b[i] + b[i + 1] / 100;
@@ -45,7 +71,7 @@
             align: triples(p.subarray(12, 12 + a)), font: triples(p.subarray(12 + a, 12 + a + f)), text: triples(p.subarray(12 + a + f)) };
           break;
         }
-        case 48: node.asset = { key: String.fromCharCode(...p.subarray(10)), pos: { x: n2(p, 0), y: n2(p, 2) }, size: { x: n2(p, 4), y: n2(p, 6) } }; break;
+        case 48: node.asset = { key: String.fromCharCode(...p.subarray(10)), pos: { x: n2(p, 0), y: n2(p, 2) }, size: { x: n2(p, 4), y: n2(p, 6) }, startTime: n2(p, 8) }; break;
         case 49: node.shadow = { color: Array.from(p.subarray(6, 10)), blur: p.length > 11 ? p[10] * 10 + p[11] : 0 }; break;
         case 50: node.handleClick = p[0] === 1; break;
         case 54: node.border = p[0]; break;
@@ -102,9 +128,22 @@
         if (n.fill && n.subType !== 5) { ctx.fillStyle = rgba(n.fill); ctx.fill(); }
         if (n.color && (n.border || n.subType === 5)) { ctx.strokeStyle = rgba(n.color); ctx.lineWidth = n.border || 1; ctx.stroke(); }
       }
-      if (n.asset && n.asset.size.x > 0) {
-        ctx.fillStyle = 'rgba(128,128,128,0.35)';
-        ctx.fillRect(X(n.asset.pos.x), Y(n.asset.pos.y), X(n.asset.size.x), Y(n.asset.size.y));
+      if (n.asset) {
+        const a = assets[n.asset.key];
+        if (a && a.image && a.image.complete && a.image.naturalWidth) {
+          ctx.drawImage(a.image, X(n.asset.pos.x), Y(n.asset.pos.y), X(n.asset.size.x), Y(n.asset.size.y));
+        } else if (a && a.audio) {
+          // A sound plays once, when its node first appears.
+          if (!played.has(n.id)) {
+            played.add(n.id);
+            const sound = new Audio(a.audio);
+            sound.currentTime = n.asset.startTime || 0;
+            sound.play().catch(() => {});
+          }
+        } else if (n.asset.size.x > 0) {
+          ctx.fillStyle = 'rgba(128,128,128,0.35)';
+          ctx.fillRect(X(n.asset.pos.x), Y(n.asset.pos.y), X(n.asset.size.x), Y(n.asset.size.y));
+        }
       }
       if (n.text) {
         const t = n.text;
@@ -130,7 +169,9 @@
     };
     socket.onmessage = (e) => {
       const b = new Uint8Array(e.data);
-      if (b[0] === 2) {
+      if (b[0] === 1) {
+        readBundle(b);
+      } else if (b[0] === 2) {
         playerId = b[1];
         aspect = { x: b[2] || 16, y: b[3] || 9 };
         const version = String.fromCharCode(...b.subarray(7, 7 + b[6]));
@@ -139,7 +180,7 @@
         resize();
       } else if (b[0] === 3) {
         nodes = readState(b);
-        window.__homegames = { playerId, nodes, frames: ((window.__homegames || {}).frames || 0) + 1 };
+        window.__homegames = { playerId, nodes, assets: Object.keys(assets), frames: ((window.__homegames || {}).frames || 0) + 1 };
         draw();
       }
     };

@@ -84,3 +84,22 @@ async fn a_dropped_player_comes_back_to_the_same_place() {
     assert!(texts(&nodes).contains(&"player1: 1".to_string()), "{:?}", texts(&nodes));
     assert!(!texts(&nodes).iter().any(|t| t == "player1: 0"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn players_get_the_games_asset_bundle_before_frames() {
+    let addr = start().await;
+    let session = session_of(&addr, "balloon-pop").await;
+    let mut ws = connect(&addr, &session).await;
+    assert_eq!(ready(&mut ws).await[0], 2, "init first");
+    let bundle = next_binary(&mut ws).await;
+    // balloon.png: record 1, image 1, then after the 10-byte length and 32-byte key, a PNG.
+    assert_eq!(&bundle[..2], &[1, 1]);
+    assert_eq!(&bundle[12..19], b"balloon");
+    assert_eq!(&bundle[44..48], b"\x89PNG");
+    let png_len = std::fs::metadata(repo_games().join("balloon-pop/assets/balloon.png")).unwrap().len() as usize;
+    let second = 44 + png_len;
+    assert_eq!(&bundle[second..second + 2], &[1, 2], "then pop.wav as audio");
+    assert_eq!(&bundle[second + 12..second + 15], b"pop");
+    assert_eq!(&bundle[second + 44..second + 48], b"RIFF");
+    assert_eq!(next_binary(&mut ws).await[0], 3, "then frames");
+}

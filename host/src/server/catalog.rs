@@ -17,6 +17,9 @@ pub struct GameEntry {
     pub squish_version: String,
     /// `metadata().aspectRatio`, default 16:9.
     pub aspect: (u8, u8),
+    /// The asset bundle players get on joining (message type 1), if the game declares assets.
+    #[serde(skip)]
+    pub bundle: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 /// Lists the games under `roots` (a root that is itself a game folder counts as that one game); a
@@ -69,5 +72,6 @@ fn describe(dir: &Path) -> Result<GameEntry, String> {
         Some(v) => v.to_string(),
         None => String::new(),
     };
-    Ok(GameEntry { name: if text("name").is_empty() { slug.clone() } else { text("name") }, description: text("description"), slug, dir: dir.to_path_buf(), squish_version: version, aspect })
+    let bundle = super::assets::bundle(dir, &meta).map(std::sync::Arc::new);
+    Ok(GameEntry { name: if text("name").is_empty() { slug.clone() } else { text("name") }, description: text("description"), slug, dir: dir.to_path_buf(), squish_version: version, aspect, bundle })
 }

@@ -1,6 +1,7 @@
 //! `homegames serve`: the lobby, sessions addressed by URL on one port, and the WebSocket protocol
 //! of the existing browser client. Each session's isolate runs on its own thread (`session.rs`).
 
+pub mod assets;
 pub mod catalog;
 pub mod container;
 pub mod protocol;
@@ -270,7 +271,11 @@ async fn connection(
     } else {
         Command::Join { player, name, client_info: client_info.get("clientInfo").cloned().unwrap_or(client_info), frames: frames_tx }
     };
-    let joined = socket.send(Message::Binary(init.into())).await.is_ok() && commands.send(command).is_ok();
+    let mut joined = socket.send(Message::Binary(init.into())).await.is_ok();
+    if let Some(bundle) = &game.bundle {
+        joined = joined && socket.send(Message::Binary(bundle.as_ref().clone().into())).await.is_ok();
+    }
+    let joined = joined && commands.send(command).is_ok();
     let (mut sink, mut stream) = socket.split();
     let mut window = (Instant::now(), 0u32);
     while joined {

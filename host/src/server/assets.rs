@@ -1,0 +1,107 @@
+//! The asset bundle (message type 1): every asset a game declares in `metadata().assets`, with its
+//! bytes from the game's own `assets/` folder, or empty when there is none (with no network an
+//! asset loads as empty and the game still runs). Record layout, per asset:
+//! `1, type (image 1, audio 2, font 3, other 0), 10 bytes: base-36 of (length + 32) left-aligned
+//! and NUL-padded, 32 bytes: the key's UTF-16 units as bytes, NUL-padded, then the data`.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// One declared asset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declared {
+    pub key: String,
+    pub id: String,
+    pub kind: String,
+}
+
+/// The assets `metadata` declares (`{key: Asset}` serialises as `{key: {info: {id, type}}}`).
+pub fn declared(metadata: &Value) -> Vec<Declared> {
+    let Some(assets) = metadata.get("assets").and_then(Value::as_object) else { return Vec::new() };
+    assets
+        .iter()
+        .map(|(key, a)| Declared {
+            key: key.clone(),
+            id: a.pointer("/info/id").and_then(Value::as_str).unwrap_or(key).to_string(),
+            kind: a.pointer("/info/type").and_then(Value::as_str).unwrap_or("").to_string(),
+        })
+        .collect()
+}
+
+/// The bytes of an asset: `<game>/assets/<id>` if that names a plain file inside the folder.
+pub fn load(game_dir: &Path, id: &str) -> Vec<u8> {
+    let safe = !id.is_empty() && !id.contains('/') && !id.contains('\\') && id != "." && id != "..";
+    if !safe {
+        tracing::warn!(id, "asset id is not a plain file name; sent empty");
+        return Vec::new();
+    }
+    std::fs::read(game_dir.join("assets").join(id)).unwrap_or_default()
+}
+
+fn to_base36(mut n: usize) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(digits[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ascii")
+}
+
+pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
+    let type_byte = match kind {
+        "image" => 1,
+        "audio" => 2,
+        "font" => 3,
+        _ => 0,
+    };
+    let mut r = vec![1, type_byte];
+    let mut len = to_base36(data.len() + 32).into_bytes();
+    len.resize(10, 0);
+    r.extend_from_slice(&len[..10]);
+    let mut k: Vec<u8> = key.encode_utf16().take(32).map(|u| u as u8).collect();
+    k.resize(32, 0);
+    r.extend_from_slice(&k);
+    r.extend_from_slice(data);
+    r
+}
+
+/// The whole bundle for a game, or `None` when it declares no assets. Asset types the old client
+/// cannot skip (anything but image, audio, font) are left out.
+pub fn bundle(game_dir: &Path, metadata: &Value) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    for a in declared(metadata) {
+        if !matches!(a.kind.as_str(), "image" | "audio" | "font") {
+            continue;
+        }
+        out.extend(record(&a.key, &a.kind, &load(game_dir, &a.id)));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_matches_the_documented_example() {
+        // key `img`, 4 bytes de ad be ef: length field "10" (36 in base 36) then NULs.
+        let r = record("img", "image", &[0xde, 0xad, 0xbe, 0xef]);
+        let mut want = vec![1, 1, b'1', b'0', 0, 0, 0, 0, 0, 0, 0, 0, b'i', b'm', b'g'];
+        want.extend(std::iter::repeat_n(0, 29));
+        want.extend([0xde, 0xad, 0xbe, 0xef]);
+        assert_eq!(r, want);
+    }
+
+    #[test]
+    fn declared_assets_come_from_metadata() {
+        let meta = serde_json::json!({"assets": {"pop": {"info": {"id": "pop.wav", "type": "audio"}}}});
+        assert_eq!(declared(&meta), vec![Declared { key: "pop".into(), id: "pop.wav".into(), kind: "audio".into() }]);
+        assert!(load(Path::new("."), "../secret").is_empty());
+    }
+}
