@@ -148,7 +148,7 @@
       if (n.text) {
         const t = n.text;
         ctx.fillStyle = rgba(t.color) || '#000';
-        ctx.font = `${Math.max(1, (t.size / 100) * canvas.width * 0.8)}px ${t.font && t.font !== 'default' ? t.font + ', ' : ''}sans-serif`;
+        ctx.font = `${Math.max(1, (t.size / 100) * canvas.width)}px ${t.font && t.font !== 'default' ? t.font + ', ' : ''}sans-serif`;
         ctx.textAlign = t.align || 'left';
         ctx.textBaseline = 'top';
         ctx.fillText(t.text, X(t.x), Y(t.y));

@@ -31,6 +31,10 @@ pub struct ServeArgs {
     /// a reachable Docker no session starts).
     #[arg(long, value_parser = ["inline", "container"], default_value = "inline")]
     isolation: String,
+    /// Also serve the original browser client from this homegames-web package folder, at
+    /// /classic/<session>/ (for comparing clients; not shipped with us).
+    #[arg(long, value_name = "DIR")]
+    classic_client: Option<PathBuf>,
     /// With container isolation: how many containers to keep started and waiting for a session.
     #[arg(long, default_value_t = 2)]
     warm: usize,
@@ -46,6 +50,7 @@ impl ServeArgs {
                 "container" => Isolation::Container { worker_binary: std::env::current_exe().context("locating this binary")?, limits: Limits::default(), docker_host: None, warm: self.warm },
                 _ => Isolation::Inline,
             },
+            classic_client: self.classic_client,
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);

@@ -59,6 +59,9 @@ pub struct ServeConfig {
     pub isolation: Isolation,
     /// A player whose connection drops keeps their place this long, to come back with `ready.id`.
     pub reconnect_grace: Duration,
+    /// The original browser client's package folder (homegames-web 1.4.2, with `web/` and `src/`),
+    /// to serve it at `/classic/<session>/`. We do not ship it; tests install it.
+    pub classic_client: Option<PathBuf>,
 }
 
 impl Default for ServeConfig {
@@ -71,6 +74,7 @@ impl Default for ServeConfig {
             max_messages_per_second: 200,
             isolation: Isolation::Inline,
             reconnect_grace: Duration::from_secs(10),
+            classic_client: None,
         }
     }
 }
@@ -115,7 +119,10 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
 
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", get(lobby))
+        .route("/", get(root))
+        .route("/config.json", get(classic_config))
+        .route("/classic/{id}/", get(classic_page))
+        .route("/classic/{id}/{file}", get(classic_file))
         .route("/api/games", get(list_games))
         .route("/api/sessions", get(list_sessions))
         .route("/play/{game}", get(play))
@@ -129,8 +136,59 @@ const LOBBY_HTML: &str = include_str!("../../client/lobby.html");
 const SESSION_HTML: &str = include_str!("../../client/session.html");
 const CLIENT_JS: &str = include_str!("../../client/client.js");
 
-async fn lobby() -> Html<&'static str> {
-    Html(LOBBY_HTML)
+/// The lobby, or, for the original client (which opens its WebSocket at the root path), the
+/// session named by the cookie its page was served with.
+async fn root(
+    State(s): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    let Ok(ws) = ws else {
+        return Html(LOBBY_HTML).into_response();
+    };
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("hg_session=").map(String::from));
+    match session {
+        Some(id) => websocket(State(s), Path(id), ws).await,
+        None => (StatusCode::BAD_REQUEST, "no session: open a game from the lobby first").into_response(),
+    }
+}
+
+/// What the original client reads at start: the port to connect to (ours) and the bezel.
+async fn classic_config(State(s): State<Arc<AppState>>, headers: axum::http::HeaderMap) -> Response {
+    let port = headers.get(header::HOST).and_then(|h| h.to_str().ok()).and_then(|h| h.rsplit(':').next()).and_then(|p| p.parse::<u16>().ok()).unwrap_or(80);
+    Json(serde_json::json!({"HOME_PORT": port, "BEZEL_SIZE_X": s.config.bezel.0, "BEZEL_SIZE_Y": s.config.bezel.1})).into_response()
+}
+
+async fn classic_page(State(s): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    let Some(dir) = s.config.classic_client.clone() else {
+        return (StatusCode::NOT_FOUND, "the original client is not configured on this server").into_response();
+    };
+    match std::fs::read_to_string(dir.join("web/index.html")) {
+        Ok(html) => ([(header::SET_COOKIE, format!("hg_session={id}; Path=/; SameSite=Strict"))], Html(html)).into_response(),
+        Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+    }
+}
+
+async fn classic_file(State(s): State<Arc<AppState>>, Path((_id, file)): Path<(String, String)>) -> Response {
+    let Some(dir) = s.config.classic_client.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (path, kind) = match file.as_str() {
+        "bundle.js" => (dir.join("web/bundle.js"), "text/javascript"),
+        "socket.js" => (dir.join("src/socket.js"), "text/javascript"),
+        "app.css" => (dir.join("web/app.css"), "text/css"),
+        "favicon.ico" => (dir.join("web/favicon.ico"), "image/x-icon"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match std::fs::read(path) {
+        Ok(bytes) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn list_games(State(s): State<Arc<AppState>>) -> Json<Vec<GameEntry>> {
