@@ -91,3 +91,23 @@ fn tempfile_dir() -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Each of our example games, played by two browsers: a real picture, and frames keep coming.
+#[test]
+fn every_example_game_plays_in_the_browser() {
+    let chromium = chromium();
+    install_packages();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let games = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games");
+    rt.spawn(serve(listener, ServeConfig { game_roots: vec![games], ..ServeConfig::default() }));
+    let shots = tempfile_dir();
+    let out = Command::new("node").arg(browser_dir().join("tour.js")).arg(format!("http://{addr}")).arg(&shots).env("CHROMIUM", &chromium).output().expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    for game in ["tap-race", "star-chase", "high-card", "garden-walk", "balloon-pop"] {
+        assert!(seen.get(game).is_some(), "{game} was not played: {seen}");
+    }
+}
