@@ -41,6 +41,7 @@ async fn contained_server() -> (String, tempfile::TempDir) {
     require_docker();
     let extra = tempfile::tempdir().unwrap();
     test_game(extra.path(), "runaway", "handleNewPlayer() { if (this.started) { while (true) {} } this.started = true; this.say('about to spin'); }");
+    test_game(extra.path(), "hog", "handleNewPlayer() { const keep = []; for (;;) keep.push(new Array(100000).fill(Math.random())); }");
     test_game(
         extra.path(),
         "escape",
@@ -137,4 +138,23 @@ async fn no_docker_means_no_sessions() {
     assert!(r.starts_with("HTTP/1.0 503"), "{r}");
     assert!(r.contains("Docker is not reachable"), "{r}");
     assert!(!http_get(&addr, "/api/sessions").await.contains("tap-race"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
+    let (addr, _games) = contained_server().await;
+    let tap = session_of(&addr, "tap-race").await;
+    let mut a = connect(&addr, &tap).await;
+    ready(&mut a).await;
+    frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 0")).await;
+
+    let hog = session_of(&addr, "hog").await;
+    let mut h = connect(&addr, &hog).await;
+    ready(&mut h).await;
+    let (code, reason) = closed(&mut h).await;
+    assert_eq!(code, 1011, "{reason}");
+    assert!(reason.contains("exhausted its heap limit"), "{reason}");
+
+    send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
 }

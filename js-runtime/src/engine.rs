@@ -104,11 +104,12 @@ impl Engine {
         {
             let heap_hit = heap_hit.clone();
             let handle = handle.clone();
-            runtime.add_near_heap_limit_callback(move |current, _initial| {
-                // Stop the game and give the engine room to unwind; the session is over.
+            runtime.add_near_heap_limit_callback(move |current, initial| {
+                // Stop the game and give the engine a fixed margin (half the cap, once) to unwind:
+                // further allocations fail instead of the heap growing while termination is pending.
                 heap_hit.set(true);
                 handle.terminate_execution();
-                current.saturating_mul(2)
+                current.max(initial + initial / 2)
             });
         }
         let guard = Guard::new(handle, cpu_budget);
