@@ -103,3 +103,22 @@ async fn players_get_the_games_asset_bundle_before_frames() {
     assert_eq!(&bundle[second + 44..second + 48], b"RIFF");
     assert_eq!(next_binary(&mut ws).await[0], 3, "then frames");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spectator_watches_without_playing() {
+    let addr = start().await;
+    let session = session_of(&addr, "tap-race").await;
+    let mut player = connect(&addr, &session).await;
+    assert_eq!(ready(&mut player).await[1], 1);
+    let mut watcher = connect(&addr, &session).await;
+    send(&mut watcher, r#"{"type":"ready","id":null,"clientInfo":{},"spectating":true}"#).await;
+    assert_eq!(next_binary(&mut watcher).await[..2], [2, 2]);
+    // The spectator sees the game, and the game never added a square for it.
+    let seen = frame_where(&mut watcher, |n| !texts(n).is_empty()).await;
+    assert_eq!(texts(&seen), vec!["Tap Race", "player1: 0"]);
+    // Its clicks change nothing; the player's do, and the spectator sees that.
+    send(&mut watcher, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    send(&mut player, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
+    let after = frame_where(&mut watcher, |n| texts(n).iter().any(|t| t.starts_with("player1: ") && t != "player1: 0")).await;
+    assert!(texts(&after).contains(&"player1: 1".to_string()), "{:?}", texts(&after));
+}

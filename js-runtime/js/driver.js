@@ -86,6 +86,10 @@ module.exports = (hg) => {
       guard('handleNewPlayer', () => game.handleNewPlayer && game.handleNewPlayer({ playerId, info: { name }, settings: {}, clientInfo: jsonCopy(clientInfo || {}) }));
       guard('join squish', () => squisher.squish(game.getLayers(), null, 'join', playerId));
     },
+    // A spectator sees what everyone sees; the game is not told about it.
+    spectate(playerId) {
+      guard('spectator squish', () => squisher.squish(game.getLayers(), null, 'join', playerId));
+    },
     leave(playerId) {
       guard('handlePlayerDisconnect', () => game.handlePlayerDisconnect && game.handlePlayerDisconnect(playerId));
     },

@@ -38,8 +38,11 @@ pub struct StateOutcome {
 pub struct FrameSink {
     pub version: SquishVersion,
     pub rules: Rules,
-    /// Connected players, ascending (the order the original iterates its player object in).
+    /// Connected players, ascending (the order the original iterates its player object in),
+    /// spectators included.
     pub connected: BTreeSet<u8>,
+    /// Connected ids that are spectators: their frames leave out audio, as the original's do.
+    pub spectators: BTreeSet<u8>,
     pub now: f64,
     pub outbox: Vec<PlayerFrame>,
     /// Players a squish gave no frame (the original logs and sends nothing).
@@ -49,7 +52,16 @@ pub struct FrameSink {
 
 impl FrameSink {
     pub fn new(version: SquishVersion, rules: Rules) -> FrameSink {
-        FrameSink { version, rules, connected: BTreeSet::new(), now: 0.0, outbox: Vec::new(), no_frame: Vec::new(), squishes: 0 }
+        FrameSink {
+            version,
+            rules,
+            connected: BTreeSet::new(),
+            spectators: BTreeSet::new(),
+            now: 0.0,
+            outbox: Vec::new(),
+            no_frame: Vec::new(),
+            squishes: 0,
+        }
     }
 
     pub fn on_state(&mut self, layers: &[SceneLayer], cause: &str, target: i32) -> StateOutcome {
@@ -66,10 +78,52 @@ impl FrameSink {
         };
         for p in targets {
             match squished.players.frame(p) {
+                Some(bytes) if self.spectators.contains(&p) => {
+                    let bytes = without_audio(self.version, bytes, &layers_audio_keys(layers));
+                    self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes });
+                }
                 Some(bytes) => self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes: bytes.to_vec() }),
                 None => self.no_frame.push((p, self.now)),
             }
         }
         StateOutcome { draws: squished.random_draws, error: None }
     }
+}
+
+/// Asset keys of audio nodes anywhere in the layers.
+fn layers_audio_keys(layers: &[SceneLayer]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for layer in layers {
+        let mut i = 0;
+        layer.root.walk(&mut |n| {
+            if layer.audio.get(i) == Some(&1) {
+                if let Some(a) = &n.asset {
+                    keys.push(a.key.clone());
+                }
+            }
+            i += 1;
+        });
+    }
+    keys
+}
+
+/// A spectator's frame: the player frame with audio asset frames taken out (the original decodes
+/// each frame again to find them).
+fn without_audio(version: SquishVersion, bytes: &[u8], audio_keys: &[String]) -> Vec<u8> {
+    if audio_keys.is_empty() {
+        return bytes.to_vec();
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i + 3 < bytes.len() {
+        let len = bytes[i + 1] as usize + bytes[i + 2] as usize + bytes[i + 3] as usize;
+        let end = (i + len.max(1)).min(bytes.len());
+        let frame = &bytes[i..end];
+        let audio = squish::decode_frame(version, frame).ok().and_then(|f| f.node.asset).is_some_and(|a| audio_keys.contains(&a.key));
+        if !audio {
+            out.extend_from_slice(frame);
+        }
+        i = end;
+    }
+    out
 }

@@ -164,6 +164,27 @@ impl GameSession {
         self.drive("join", &[json!(player), json!(name), client_info]).map(|_| ())
     }
 
+    /// A spectator joins: it receives frames (a fresh one now) but the game does not hear of it
+    /// and its input is not passed on. It leaves with [`GameSession::leave_spectator`].
+    pub fn spectate(&mut self, player: u8) -> Result<(), RuntimeError> {
+        {
+            let mut sink = self.sink.borrow_mut();
+            sink.connected.insert(player);
+            sink.spectators.insert(player);
+        }
+        self.drive("spectate", &[json!(player)]).map(|_| ())
+    }
+
+    pub fn leave_spectator(&mut self, player: u8) {
+        let mut sink = self.sink.borrow_mut();
+        sink.connected.remove(&player);
+        sink.spectators.remove(&player);
+    }
+
+    pub fn is_spectator(&self, player: u8) -> bool {
+        self.sink.borrow().spectators.contains(&player)
+    }
+
     /// A player leaves: it gets nothing more; the game hears of it.
     pub fn leave(&mut self, player: u8) -> Result<(), RuntimeError> {
         self.sink.borrow_mut().connected.remove(&player);

@@ -42,3 +42,32 @@ fn every_example_game_plays_cleanly() {
         }
     }
 }
+
+/// A spectator sees the balloons but not the pop sound (spectator frames leave audio out).
+#[test]
+fn spectators_get_no_audio() {
+    use js_runtime::{GameSession, SessionConfig};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/balloon-pop");
+    let mut s = GameSession::load(&dir, &SessionConfig::default()).unwrap();
+    s.join(1, "p1", json!({})).unwrap();
+    s.spectate(2).unwrap();
+    s.advance_to(1000.0).unwrap();
+    let version: squish::SquishVersion = "135".parse().unwrap();
+    let last = s.take_frames().into_iter().filter(|f| f.player == 1).last().unwrap();
+    let balloon = squish::decode(version, &last.bytes)
+        .unwrap()
+        .into_iter()
+        .find(|n| n.asset.as_ref().is_some_and(|a| a.key == "balloon"))
+        .expect("a balloon in the air");
+    let c = &balloon.coordinates2d.unwrap().values;
+    s.click(1, c[0].0 + 2.0, c[1].0 + 2.0).unwrap();
+    let frames = s.take_frames();
+    let has_pop = |p: u8| {
+        frames.iter().filter(|f| f.player == p).any(|f| {
+            squish::decode(version, &f.bytes).unwrap().iter().any(|n| n.asset.as_ref().is_some_and(|a| a.key == "pop"))
+        })
+    };
+    assert!(has_pop(1), "the player hears the pop");
+    assert!(!has_pop(2), "the spectator does not");
+    assert!(frames.iter().any(|f| f.player == 2), "the spectator still gets frames");
+}

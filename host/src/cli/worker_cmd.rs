@@ -50,37 +50,13 @@ impl WorkerArgs {
                 let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
                 let player = v["player"].as_u64().and_then(|p| u8::try_from(p).ok()).unwrap_or(0);
                 let command = match v["op"].as_str() {
+                    Some("spectate") => Command::Spectate { player, frames: forwarder(&reader_out, player) },
                     Some("join") => {
-                        let (frames, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
-                        let out = reader_out.clone();
-                        std::thread::spawn(move || {
-                            while let Some(o) = frames_rx.blocking_recv() {
-                                let rec = match o {
-                                    Outgoing::Frame(b) => wire::record(wire::FRAME, player, &b),
-                                    Outgoing::Close(r) => wire::record(wire::CLOSE, player, r.as_bytes()),
-                                };
-                                let mut out = out.lock().unwrap();
-                                if out.write_all(&rec).and_then(|_| out.flush()).is_err() {
-                                    break;
-                                }
-                            }
-                        });
+                        let frames = forwarder(&reader_out, player);
                         Command::Join { player, name: v["name"].as_str().unwrap_or("player").to_string(), client_info: v["clientInfo"].clone(), frames }
                     }
                     Some("leave") => Command::Leave { player },
-                    Some("reconnect") => {
-                        let (frames, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
-                        let out = reader_out.clone();
-                        std::thread::spawn(move || {
-                            while let Some(Outgoing::Frame(b)) = frames_rx.blocking_recv() {
-                                let mut out = out.lock().unwrap();
-                                if out.write_all(&wire::record(wire::FRAME, player, &b)).and_then(|_| out.flush()).is_err() {
-                                    break;
-                                }
-                            }
-                        });
-                        Command::Reconnect { player, frames }
-                    }
+                    Some("reconnect") => Command::Reconnect { player, frames: forwarder(&reader_out, player) },
                     Some("input") => match ClientMessage::parse(v["message"].as_str().unwrap_or("")) {
                         Ok(message) => Command::Input { player, message },
                         Err(_) => continue,
@@ -100,4 +76,23 @@ impl WorkerArgs {
         eprintln!("session ended: {reason}");
         Ok(())
     }
+}
+
+/// A channel whose messages for `player` are written to stdout as wire records.
+fn forwarder(out: &Arc<Mutex<std::io::Stdout>>, player: u8) -> tokio::sync::mpsc::UnboundedSender<Outgoing> {
+    let (frames, mut frames_rx) = tokio::sync::mpsc::unbounded_channel();
+    let out = out.clone();
+    std::thread::spawn(move || {
+        while let Some(o) = frames_rx.blocking_recv() {
+            let rec = match o {
+                Outgoing::Frame(b) => wire::record(wire::FRAME, player, &b),
+                Outgoing::Close(r) => wire::record(wire::CLOSE, player, r.as_bytes()),
+            };
+            let mut out = out.lock().unwrap();
+            if out.write_all(&rec).and_then(|_| out.flush()).is_err() {
+                break;
+            }
+        }
+    });
+    frames
 }

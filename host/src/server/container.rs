@@ -242,6 +242,10 @@ impl Containers {
                             players.remove(&player);
                             serde_json::json!({"op": "leave", "player": player})
                         }
+                        Some(Command::Spectate { player, frames }) => {
+                            players.insert(player, frames);
+                            serde_json::json!({"op": "spectate", "player": player})
+                        }
                         Some(Command::Reconnect { player, frames }) => {
                             players.insert(player, frames);
                             serde_json::json!({"op": "reconnect", "player": player})

@@ -293,10 +293,10 @@ async fn connection(
     game: GameEntry,
     config: ServeConfig,
 ) {
-    let (wanted, client_info) = loop {
+    let (wanted, client_info, spectating) = loop {
         match socket.recv().await {
             Some(Ok(Message::Text(t))) => match ClientMessage::parse(&t) {
-                Ok(ClientMessage::Ready { id, client_info, .. }) => break (id, client_info),
+                Ok(ClientMessage::Ready { id, client_info, spectating }) => break (id, client_info, spectating),
                 Ok(_) => tracing::debug!("message before ready ignored"),
                 Err(e) => tracing::debug!(error = %e, "bad message before ready"),
             },
@@ -326,6 +326,8 @@ async fn connection(
     let name = format!("player{player}");
     let command = if returning.is_some() {
         Command::Reconnect { player, frames: frames_tx }
+    } else if spectating {
+        Command::Spectate { player, frames: frames_tx }
     } else {
         Command::Join { player, name, client_info: client_info.get("clientInfo").cloned().unwrap_or(client_info), frames: frames_tx }
     };

@@ -15,6 +15,8 @@ use super::protocol::ClientMessage;
 pub enum Command {
     Join { player: u8, name: String, client_info: Value, frames: UnboundedSender<Outgoing> },
     Leave { player: u8 },
+    /// Watches without playing: frames, but the game does not hear of it.
+    Spectate { player: u8, frames: UnboundedSender<Outgoing> },
     /// A player who dropped comes back within the grace period: same id, same place in the game.
     Reconnect { player: u8, frames: UnboundedSender<Outgoing> },
     Input { player: u8, message: ClientMessage },
@@ -52,9 +54,16 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
                 players.insert(player, frames);
                 session.join(player, &name, client_info)
             }
+            Ok(Command::Spectate { player, frames }) => {
+                players.insert(player, frames);
+                session.spectate(player)
+            }
             Ok(Command::Leave { player }) => {
                 players.remove(&player);
-                if session.is_connected(player) {
+                if session.is_spectator(player) {
+                    session.leave_spectator(player);
+                    Ok(())
+                } else if session.is_connected(player) {
                     session.leave(player)
                 } else {
                     Ok(())
@@ -95,7 +104,8 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
 }
 
 fn dispatch(session: &mut GameSession, player: u8, message: ClientMessage) -> Result<(), js_runtime::RuntimeError> {
-    if !session.is_connected(player) {
+    // Spectators watch; the game never hears from them.
+    if !session.is_connected(player) || session.is_spectator(player) {
         return Ok(());
     }
     match message {
