@@ -220,6 +220,25 @@
   addEventListener('keyup', (e) => { if (e.key.length === 1 || e.key.startsWith('Arrow') || e.key === 'Backspace') send({ type: 'keyup', key: e.key }); });
   addEventListener('resize', () => { resize(); draw(); send({ clientInfo: { deviceType: 'desktop', aspectRatio: innerWidth / innerHeight } }); });
 
+  // Gamepads: every animation frame, each connected pad's buttons and sticks, as the original
+  // client sends them ({type: 'input', gamepad: true, input: {buttons, sticks}}).
+  const BUTTONS = ['FACE_1', 'FACE_2', 'FACE_3', 'FACE_4', 'LEFT_SHOULDER', 'RIGHT_SHOULDER', 'LEFT_SHOULDER_BOTTOM',
+    'RIGHT_SHOULDER_BOTTOM', 'SELECT', 'START', 'LEFT_ANALOG_BUTTON', 'RIGHT_ANALOG_BUTTON', 'DPAD_UP', 'DPAD_DOWN',
+    'DPAD_LEFT', 'DPAD_RIGHT', 'HOME'];
+  const STICKS = ['STICK_1_X', 'STICK_1_Y', 'STICK_2_X', 'STICK_2_Y'];
+  const pollPads = () => {
+    for (const pad of (navigator.getGamepads ? navigator.getGamepads() : [])) {
+      if (!pad) continue;
+      const buttons = {};
+      pad.buttons.forEach((b, i) => { if (BUTTONS[i]) buttons[BUTTONS[i]] = { value: b.value, pressed: b.pressed }; });
+      const sticks = {};
+      pad.axes.forEach((v, i) => { if (STICKS[i]) sticks[STICKS[i]] = { value: v }; });
+      send({ type: 'input', gamepad: true, input: { buttons, sticks } });
+    }
+    requestAnimationFrame(pollPads);
+  };
+  requestAnimationFrame(pollPads);
+
   resize();
   connect();
 })();

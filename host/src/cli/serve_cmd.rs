@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// a reachable Docker no session starts).
     #[arg(long, value_parser = ["inline", "container"], default_value = "inline")]
     isolation: String,
+    /// A folder of asset files named by asset id, for assets games declare but do not ship.
+    #[arg(long, value_name = "DIR")]
+    assets: Option<PathBuf>,
     /// Also serve the original browser client from this homegames-web package folder, at
     /// /classic/<session>/ (for comparing clients; not shipped with us).
     #[arg(long, value_name = "DIR")]
@@ -51,6 +54,7 @@ impl ServeArgs {
                 _ => Isolation::Inline,
             },
             classic_client: self.classic_client,
+            asset_source: self.assets,
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);

@@ -29,10 +29,26 @@ pub fn declared(metadata: &Value) -> Vec<Declared> {
         .collect()
 }
 
-/// The bytes of an asset: `<game>/assets/<id>` if that names a plain file inside the folder.
+/// The bytes of an asset: `<game>/assets/<id>`, else `<source>/<id>` from the configured asset
+/// source, else empty (an asset that cannot be had loads as empty, as with no network).
+pub fn load_from(game_dir: &Path, source: Option<&Path>, id: &str) -> Vec<u8> {
+    let own = load(game_dir, id);
+    if !own.is_empty() {
+        return own;
+    }
+    match source {
+        Some(dir) if is_plain_name(id) => std::fs::read(dir.join(id)).unwrap_or_default(),
+        _ => own,
+    }
+}
+
+fn is_plain_name(id: &str) -> bool {
+    !id.is_empty() && !id.contains('/') && !id.contains('\\') && id != "." && id != ".."
+}
+
+/// The bytes of an asset in the game's own folder: `<game>/assets/<id>`, if `id` is a plain name.
 pub fn load(game_dir: &Path, id: &str) -> Vec<u8> {
-    let safe = !id.is_empty() && !id.contains('/') && !id.contains('\\') && id != "." && id != "..";
-    if !safe {
+    if !is_plain_name(id) {
         tracing::warn!(id, "asset id is not a plain file name; sent empty");
         return Vec::new();
     }
@@ -73,13 +89,13 @@ pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
 
 /// The whole bundle for a game, or `None` when it declares no assets. Asset types the old client
 /// cannot skip (anything but image, audio, font) are left out.
-pub fn bundle(game_dir: &Path, metadata: &Value) -> Option<Vec<u8>> {
+pub fn bundle(game_dir: &Path, source: Option<&Path>, metadata: &Value) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     for a in declared(metadata) {
         if !matches!(a.kind.as_str(), "image" | "audio" | "font") {
             continue;
         }
-        out.extend(record(&a.key, &a.kind, &load(game_dir, &a.id)));
+        out.extend(record(&a.key, &a.kind, &load_from(game_dir, source, &a.id)));
     }
     (!out.is_empty()).then_some(out)
 }
@@ -103,5 +119,19 @@ mod tests {
         let meta = serde_json::json!({"assets": {"pop": {"info": {"id": "pop.wav", "type": "audio"}}}});
         assert_eq!(declared(&meta), vec![Declared { key: "pop".into(), id: "pop.wav".into(), kind: "audio".into() }]);
         assert!(load(Path::new("."), "../secret").is_empty());
+    }
+
+    #[test]
+    fn the_asset_source_fills_in_what_a_game_does_not_ship() {
+        let game = tempfile::tempdir().unwrap();
+        let source = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(game.path().join("assets")).unwrap();
+        std::fs::write(game.path().join("assets/own.png"), b"own").unwrap();
+        std::fs::write(source.path().join("own.png"), b"theirs").unwrap();
+        std::fs::write(source.path().join("shared.png"), b"shared").unwrap();
+        assert_eq!(load_from(game.path(), Some(source.path()), "own.png"), b"own");
+        assert_eq!(load_from(game.path(), Some(source.path()), "shared.png"), b"shared");
+        assert!(load_from(game.path(), Some(source.path()), "missing.png").is_empty());
+        assert!(load_from(game.path(), Some(source.path()), "../shared.png").is_empty());
     }
 }

@@ -24,11 +24,11 @@ pub struct GameEntry {
 
 /// Lists the games under `roots` (a root that is itself a game folder counts as that one game); a
 /// folder whose game does not load is skipped with a warning.
-pub fn discover(roots: &[PathBuf]) -> Vec<GameEntry> {
+pub fn discover(roots: &[PathBuf], assets: Option<&Path>) -> Vec<GameEntry> {
     let mut out: Vec<GameEntry> = Vec::new();
     for root in roots {
         if root.join("index.js").is_file() {
-            match describe(root) {
+            match describe(root, assets) {
                 Ok(g) => out.push(g),
                 Err(e) => tracing::warn!(game = %root.display(), error = %e, "game skipped"),
             }
@@ -41,7 +41,7 @@ pub fn discover(roots: &[PathBuf]) -> Vec<GameEntry> {
         let mut dirs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.join("index.js").is_file()).collect();
         dirs.sort();
         for dir in dirs {
-            match describe(&dir) {
+            match describe(&dir, assets) {
                 Ok(g) if out.iter().any(|o| o.slug == g.slug) => tracing::warn!(slug = %g.slug, "duplicate game name skipped"),
                 Ok(g) => out.push(g),
                 Err(e) => tracing::warn!(game = %dir.display(), error = %e, "game skipped"),
@@ -53,10 +53,10 @@ pub fn discover(roots: &[PathBuf]) -> Vec<GameEntry> {
 
 /// The entry for one game folder (loads the game once to read its metadata).
 pub fn entry_for(dir: &Path) -> Result<GameEntry, String> {
-    describe(dir)
+    describe(dir, None)
 }
 
-fn describe(dir: &Path) -> Result<GameEntry, String> {
+fn describe(dir: &Path, assets: Option<&Path>) -> Result<GameEntry, String> {
     let d = dir.to_path_buf();
     // An isolate belongs to its thread; a short-lived thread per load keeps that simple.
     let meta = std::thread::spawn(move || GameSession::load(&d, &SessionConfig::default()).map(|s| s.metadata().clone()))
@@ -72,6 +72,6 @@ fn describe(dir: &Path) -> Result<GameEntry, String> {
         Some(v) => v.to_string(),
         None => String::new(),
     };
-    let bundle = super::assets::bundle(dir, &meta).map(std::sync::Arc::new);
+    let bundle = super::assets::bundle(dir, assets, &meta).map(std::sync::Arc::new);
     Ok(GameEntry { name: if text("name").is_empty() { slug.clone() } else { text("name") }, description: text("description"), slug, dir: dir.to_path_buf(), squish_version: version, aspect, bundle })
 }

@@ -59,6 +59,9 @@ pub struct ServeConfig {
     pub isolation: Isolation,
     /// A player whose connection drops keeps their place this long, to come back with `ready.id`.
     pub reconnect_grace: Duration,
+    /// Where assets a game declares but does not ship are looked up by id (after the game's own
+    /// `assets/` folder). Bundles are built once per game and kept in memory.
+    pub asset_source: Option<PathBuf>,
     /// The original browser client's package folder (homegames-web 1.4.2, with `web/` and `src/`),
     /// to serve it at `/classic/<session>/`. We do not ship it; tests install it.
     pub classic_client: Option<PathBuf>,
@@ -75,6 +78,7 @@ impl Default for ServeConfig {
             isolation: Isolation::Inline,
             reconnect_grace: Duration::from_secs(10),
             classic_client: None,
+            asset_source: None,
         }
     }
 }
@@ -100,8 +104,8 @@ struct AppState {
 
 /// Serves until the listener fails. Games are discovered once at start.
 pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Result<()> {
-    let roots = config.game_roots.clone();
-    let games = tokio::task::spawn_blocking(move || catalog::discover(&roots)).await.map_err(std::io::Error::other)?;
+    let (roots, assets) = (config.game_roots.clone(), config.asset_source.clone());
+    let games = tokio::task::spawn_blocking(move || catalog::discover(&roots, assets.as_deref())).await.map_err(std::io::Error::other)?;
     tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
     let containers = match &config.isolation {
         Isolation::Inline => None,
