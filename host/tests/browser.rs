@@ -1,6 +1,6 @@
-//! Our browser client against our server, in a real browser: Debian's chromium driven by
-//! playwright-core (tests/browser/play.js). Needs `apt-get install chromium` and Node.js;
-//! playwright-core is installed at test time (scripts/install-oracle does it too).
+//! Our browser client (and the original one) against our server, in a real browser: Debian's
+//! chromium driven by playwright-core (scripts in tests/browser/). Needs `apt-get install chromium`
+//! and Node.js; the npm packages are installed at test time (scripts/install-oracle does it too).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,37 +12,14 @@ fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
+fn games() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../games")
+}
+
 fn chromium() -> String {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(Path::new(&chromium).exists(), "{chromium} is missing: install it with `apt-get install chromium` (or set CHROMIUM)");
     chromium
-}
-
-/// The original client against our server, beside our client: same session, input both ways,
-/// the same picture.
-#[test]
-fn the_original_client_plays_against_our_server() {
-    let chromium = chromium();
-    install_packages();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let games = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games");
-    let config = ServeConfig {
-        game_roots: vec![games],
-        classic_client: Some(browser_dir().join("node_modules/homegames-web")),
-        ..ServeConfig::default()
-    };
-    rt.spawn(serve(listener, config));
-    let shots = tempfile_dir();
-    let out = Command::new("node")
-        .arg(browser_dir().join("classic.js"))
-        .arg(format!("http://homegames.test:{port}"))
-        .arg(&shots)
-        .env("CHROMIUM", &chromium)
-        .output()
-        .expect("run node");
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
 
 fn install_packages() {
@@ -57,25 +34,40 @@ fn install_packages() {
     }
 }
 
-#[test]
-fn two_browsers_play_tap_race() {
+/// Serves `config` on a fresh port, runs `tests/browser/<script> <base URL> <screenshot dir>`
+/// (with `host` in the URL) and returns what it printed on success.
+fn run_in_browser(script: &str, host: &str, config: ServeConfig) -> (String, PathBuf) {
     let chromium = chromium();
     install_packages();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let games = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games");
-    rt.spawn(serve(listener, ServeConfig { game_roots: vec![games], idle_timeout: Duration::from_secs(5), ..ServeConfig::default() }));
-    let shots = tempfile_dir();
+    let port = listener.local_addr().unwrap().port();
+    rt.spawn(serve(listener, config));
+    let shots = screenshot_dir();
     let out = Command::new("node")
-        .arg(browser_dir().join("play.js"))
-        .arg(format!("http://{addr}"))
+        .arg(browser_dir().join(script))
+        .arg(format!("http://{host}:{port}"))
         .arg(&shots)
         .env("CHROMIUM", &chromium)
         .output()
         .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "browser test failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    (stdout, shots)
+}
+
+fn screenshot_dir() -> PathBuf {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("homegames-browser-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn two_browsers_play_tap_race() {
+    let config = ServeConfig { game_roots: vec![games()], idle_timeout: Duration::from_secs(5), ..ServeConfig::default() };
+    let (stdout, shots) = run_in_browser("play.js", "127.0.0.1", config);
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(seen["p2"][1], "player1: 1", "{seen}");
     for shot in ["before.png", "after.png"] {
@@ -84,28 +76,22 @@ fn two_browsers_play_tap_race() {
     }
 }
 
-fn tempfile_dir() -> PathBuf {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let d = std::env::temp_dir().join(format!("homegames-browser-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// The original client against our server, beside our client: same session, input both ways,
+/// the same picture. `homegames.test` is mapped to loopback inside the browser (see classic.js).
+#[test]
+fn the_original_client_plays_against_our_server() {
+    let config = ServeConfig {
+        game_roots: vec![games()],
+        classic_client: Some(browser_dir().join("node_modules/homegames-web")),
+        ..ServeConfig::default()
+    };
+    run_in_browser("classic.js", "homegames.test", config);
 }
 
 /// Each of our example games, played by two browsers: a real picture, and frames keep coming.
 #[test]
 fn every_example_game_plays_in_the_browser() {
-    let chromium = chromium();
-    install_packages();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let games = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games");
-    rt.spawn(serve(listener, ServeConfig { game_roots: vec![games], ..ServeConfig::default() }));
-    let shots = tempfile_dir();
-    let out = Command::new("node").arg(browser_dir().join("tour.js")).arg(format!("http://{addr}")).arg(&shots).env("CHROMIUM", &chromium).output().expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let (stdout, _) = run_in_browser("tour.js", "127.0.0.1", ServeConfig { game_roots: vec![games()], ..ServeConfig::default() });
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     for game in ["tap-race", "star-chase", "high-card", "garden-walk", "balloon-pop"] {
         assert!(seen.get(game).is_some(), "{game} was not played: {seen}");
