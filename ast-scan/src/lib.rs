@@ -1,8 +1,128 @@
 //! # ast-scan
 //!
-//! Will own the static security scan of a game's JavaScript before it is published (swc parser,
-//! located findings with rule ids) and `squishVersion` extraction.
+//! Owns the static security scan of a game's JavaScript before it is published: every `.js` file
+//! is parsed with swc, scopes are resolved, and each dangerous construct (rules in `rules.rs`) is
+//! reported with file, line, column, rule id, an explanation and the source line with a caret.
+//! Also finds the game's declared `squishVersion`.
 //!
-//! Must not know about: running code, the host, storage. It reads source text and reports.
-//!
-//! Status: placeholder until the ast-scan issue lands.
+//! Must not know about: running code, the host, storage. It reads source text and reports. The
+//! scan is a first filter; the isolate and the container are the boundaries that hold.
+
+mod rules;
+mod scan;
+mod version;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use swc_common::{sync::Lrc, FileName, Globals, Mark, SourceMap, Spanned, GLOBALS};
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
+use swc_ecma_visit::{VisitMutWith, VisitWith};
+
+pub use rules::{Rule, BANNED_MODULES};
+pub use version::{squish_version, VersionError};
+
+/// One violation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub rule: Rule,
+    pub message: String,
+    pub source_line: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}:{}:{}: {} [{}]", self.file, self.line, self.column, self.message, self.rule.id())?;
+        writeln!(f, "    | {}", self.source_line)?;
+        write!(f, "    | {}^", " ".repeat(self.column.saturating_sub(1)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
+}
+
+/// Parses `source` (script or module syntax; modern syntax and a hashbang are fine) and returns
+/// every finding. A file that does not parse is one finding with the parser's message.
+pub fn scan_source(file: &str, source: &str) -> Vec<Finding> {
+    let cm: Lrc<SourceMap> = Default::default();
+    let fm = cm.new_source_file(Lrc::new(FileName::Custom(file.to_string())), source.to_string());
+    let syntax = Syntax::Es(EsSyntax { allow_return_outside_function: true, ..Default::default() });
+    let mut parser = Parser::new(syntax, StringInput::from(&*fm), None);
+    let lines: Vec<&str> = source.lines().collect();
+    let locate = |span: swc_common::Span, rule: Rule, detail: String| {
+        let loc = cm.lookup_char_pos(span.lo);
+        let message = if detail.is_empty() { rule.explanation().to_string() } else { format!("{}: {detail}", rule.explanation()) };
+        Finding {
+            file: file.to_string(),
+            line: loc.line,
+            column: loc.col_display + 1,
+            rule,
+            message,
+            source_line: lines.get(loc.line.saturating_sub(1)).map_or(String::new(), |l| l.to_string()),
+        }
+    };
+    let program = parser.parse_program();
+    let recovered = parser.take_errors();
+    let mut program = match program {
+        Ok(p) if recovered.is_empty() => p,
+        Ok(_) => {
+            let e = &recovered[0];
+            return vec![locate(e.span(), Rule::Parse, e.kind().msg().to_string())];
+        }
+        Err(e) => return vec![locate(e.span(), Rule::Parse, e.kind().msg().to_string())],
+    };
+    GLOBALS.set(&Globals::new(), || {
+        let unresolved = Mark::new();
+        let top_level = Mark::new();
+        program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(unresolved, top_level, false));
+        let mut scanner = scan::Scanner::new(unresolved);
+        program.visit_with(&mut scanner);
+        let mut findings: Vec<Finding> = scanner.hits.into_iter().map(|(rule, span, detail)| locate(span, rule, detail)).collect();
+        findings.sort_by_key(|f| (f.line, f.column));
+        findings.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule == b.rule);
+        findings
+    })
+}
+
+/// Scans files and folders (every `.js` below a folder, `node_modules` and dot folders excepted).
+pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect(p, &mut files)?;
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|e| ScanError::Io(f.clone(), e))?;
+        out.extend(scan_source(&f.display().to_string(), &text));
+    }
+    Ok(out)
+}
+
+fn collect(p: &Path, files: &mut Vec<PathBuf>) -> Result<(), ScanError> {
+    let meta = std::fs::metadata(p).map_err(|e| ScanError::Io(p.to_path_buf(), e))?;
+    if meta.is_file() {
+        files.push(p.to_path_buf());
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(p).map_err(|e| ScanError::Io(p.to_path_buf(), e))? {
+        let entry = entry.map_err(|e| ScanError::Io(p.to_path_buf(), e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if path.is_dir() {
+            if name != "node_modules" && !name.starts_with('.') {
+                collect(&path, files)?;
+            }
+        } else if name.ends_with(".js") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}

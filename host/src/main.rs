@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match cli::Cli::parse().run() {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             // `{:#}` prints the whole context chain on one line, without a backtrace dump.
             eprintln!("error: {e:#}");

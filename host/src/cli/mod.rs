@@ -1,6 +1,7 @@
 //! Command-line surface of the `homegames` binary.
 
 mod play_cmd;
+mod scan_cmd;
 mod serve_cmd;
 mod worker_cmd;
 mod squish_cmd;
@@ -21,6 +22,8 @@ enum Command {
     Squish(squish_cmd::SquishArgs),
     /// Serve the games in ./games (and --games DIR) with a lobby, for browsers on this network.
     Serve(serve_cmd::ServeArgs),
+    /// Check a game's JavaScript against the publishing rules (exit 1 on any finding).
+    Scan(scan_cmd::ScanArgs),
     /// Run one session over stdin/stdout for a host (what a session's container runs).
     #[command(hide = true)]
     SessionWorker(worker_cmd::WorkerArgs),
@@ -29,12 +32,20 @@ enum Command {
 }
 
 impl Cli {
-    pub fn run(self) -> anyhow::Result<()> {
+    pub fn run(self) -> anyhow::Result<std::process::ExitCode> {
+        if let Command::Scan(args) = self.command {
+            return args.run();
+        }
+        self.run_other().map(|_| std::process::ExitCode::SUCCESS)
+    }
+
+    fn run_other(self) -> anyhow::Result<()> {
         match self.command {
             Command::Squish(args) => args.run(),
             Command::Play(args) => args.run(),
             Command::Serve(args) => args.run(),
             Command::SessionWorker(args) => args.run(),
+            Command::Scan(_) => unreachable!("handled in run"),
         }
     }
 }

@@ -1,0 +1,121 @@
+//! Every rule of the scan in one place, with what it stops. A finding names its rule by id.
+
+/// A rule: its id (stable, used by tests and tools) and a one-line explanation for authors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(into = "&'static str")]
+pub enum Rule {
+    /// A file that does not parse cannot be checked, so it cannot be published.
+    Parse,
+    /// `require` of a Node built-in the original scanner bans (fs, net, child_process, …):
+    /// stops direct access to the host.
+    BannedModule,
+    /// `require` of anything but `./`, `../` or `squish-NNN`: npm packages are not in the sandbox.
+    RequirePackage,
+    /// `require(x)` with a computed name: what it loads cannot be known before it runs.
+    RequireDynamic,
+    /// `import()` and `import … from` of anything but the same: the same reasons as require.
+    Import,
+    /// `import.meta`: module metadata leaks paths and loader details.
+    ImportMeta,
+    /// Any use of the global `eval` (direct, indirect, aliased, through globalThis/window/self).
+    Eval,
+    /// Any way to the Function constructor (`Function`, `new Function`, `.constructor.constructor`,
+    /// the prototypes of async and generator functions): code from strings.
+    FunctionConstructor,
+    /// Any use of the global `process`: env, binding, mainModule, dlopen.
+    Process,
+    /// `setTimeout`/`setInterval` with a string: the string is evaluated as code.
+    TimerString,
+    /// `with` statements hide which names a block really reaches.
+    With,
+    /// `WebAssembly` compiles and runs native-speed code from bytes.
+    WebAssembly,
+    /// `__proto__`, `Reflect` and `Proxy` are the usual ways around property checks to a
+    /// constructor.
+    PrototypeTricks,
+    /// A computed property of globalThis/global/window/self (or top-level `this`) whose name cannot
+    /// be worked out before running: it can reach anything above.
+    ComputedGlobal,
+    /// `arguments.callee` reaches the running function (and through it its constructor).
+    ArgumentsCallee,
+}
+
+impl Rule {
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Parse => "parse-error",
+            Rule::BannedModule => "banned-module",
+            Rule::RequirePackage => "require-package",
+            Rule::RequireDynamic => "require-dynamic",
+            Rule::Import => "import",
+            Rule::ImportMeta => "import-meta",
+            Rule::Eval => "eval",
+            Rule::FunctionConstructor => "function-constructor",
+            Rule::Process => "process",
+            Rule::TimerString => "timer-string",
+            Rule::With => "with-statement",
+            Rule::WebAssembly => "webassembly",
+            Rule::PrototypeTricks => "prototype-tricks",
+            Rule::ComputedGlobal => "computed-global",
+            Rule::ArgumentsCallee => "arguments-callee",
+        }
+    }
+
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Rule::Parse => "the file does not parse as JavaScript",
+            Rule::BannedModule => "Node's own modules are not available to games",
+            Rule::RequirePackage => "a game may require only its own files (./, ../) and squish-NNN",
+            Rule::RequireDynamic => "require needs a literal module name",
+            Rule::Import => "a game may import only its own files (./, ../) and squish-NNN, with a literal name",
+            Rule::ImportMeta => "import.meta is not available to games",
+            Rule::Eval => "eval is not allowed in any form",
+            Rule::FunctionConstructor => "building functions from strings (the Function constructor) is not allowed",
+            Rule::Process => "games may not use process",
+            Rule::TimerString => "setTimeout/setInterval take a function, not a string of code",
+            Rule::With => "with statements are not allowed",
+            Rule::WebAssembly => "WebAssembly is not available to games",
+            Rule::PrototypeTricks => "__proto__, Reflect and Proxy are not allowed",
+            Rule::ComputedGlobal => "computed access to the global object must use a fixed name",
+            Rule::ArgumentsCallee => "arguments.callee is not allowed",
+        }
+    }
+}
+
+impl From<Rule> for &'static str {
+    fn from(r: Rule) -> &'static str {
+        r.id()
+    }
+}
+
+/// The original scanner's banned Node modules (also with the `node:` prefix).
+pub const BANNED_MODULES: &[&str] = &[
+    "child_process", "fs", "fs/promises", "net", "tls", "dns", "dgram", "http", "https", "http2", "cluster",
+    "worker_threads", "vm", "os", "path", "crypto", "module", "repl", "inspector", "perf_hooks", "trace_events", "v8",
+    "process",
+];
+
+/// Globals whose mere use is a finding, with the rule.
+pub const BANNED_GLOBALS: &[(&str, Rule)] = &[
+    ("eval", Rule::Eval),
+    ("Function", Rule::FunctionConstructor),
+    ("process", Rule::Process),
+    ("WebAssembly", Rule::WebAssembly),
+    ("Reflect", Rule::PrototypeTricks),
+    ("Proxy", Rule::PrototypeTricks),
+];
+
+/// Names of the global object.
+pub const GLOBAL_OBJECTS: &[&str] = &["globalThis", "global", "window", "self"];
+
+/// `require`/`import` names a game may load.
+pub fn allowed_module(name: &str) -> bool {
+    name.starts_with("./")
+        || name.starts_with("../")
+        || name.strip_prefix("squish-").is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub fn banned_module(name: &str) -> bool {
+    let bare = name.strip_prefix("node:").unwrap_or(name);
+    BANNED_MODULES.contains(&bare) || name.starts_with("node:")
+}

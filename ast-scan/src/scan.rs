@@ -1,0 +1,287 @@
+//! The visitor: one pass over a resolved syntax tree, collecting findings.
+//!
+//! swc's resolver marks every identifier that refers to no declaration in the file with the
+//! "unresolved" mark: those are the globals. So a local variable named `process`, or a method
+//! named `eval` on our own object, is not a finding; the global ones are, however they are reached.
+
+use swc_common::{Mark, Span, Spanned, SyntaxContext};
+use swc_ecma_ast::*;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::rules::{allowed_module, banned_module, Rule, BANNED_GLOBALS, GLOBAL_OBJECTS};
+
+pub struct Scanner {
+    unresolved: SyntaxContext,
+    /// Nesting depth of functions: `this` at depth 0 is the top level.
+    depth: usize,
+    pub hits: Vec<(Rule, Span, String)>,
+}
+
+impl Scanner {
+    pub fn new(unresolved: Mark) -> Scanner {
+        Scanner { unresolved: SyntaxContext::empty().apply_mark(unresolved), depth: 0, hits: Vec::new() }
+    }
+
+    fn hit(&mut self, rule: Rule, span: Span, detail: impl Into<String>) {
+        self.hits.push((rule, span, detail.into()));
+    }
+
+    fn is_global(&self, id: &Ident) -> bool {
+        id.ctxt == self.unresolved
+    }
+
+    fn global_named<'a>(&self, e: &'a Expr) -> Option<&'a str> {
+        match e {
+            Expr::Ident(id) if self.is_global(id) => Some(&id.sym),
+            Expr::Paren(p) => self.global_named(&p.expr),
+            // `(0, eval)` is eval.
+            Expr::Seq(s) => s.exprs.last().and_then(|e| self.global_named(e)),
+            _ => None,
+        }
+    }
+
+    fn is_global_object(&self, e: &Expr) -> bool {
+        match e {
+            Expr::This(_) => self.depth == 0,
+            Expr::Paren(p) => self.is_global_object(&p.expr),
+            _ => self.global_named(e).is_some_and(|n| GLOBAL_OBJECTS.contains(&n)),
+        }
+    }
+
+    fn check_module_name(&mut self, rule_if_bad: Rule, name: &str, span: Span) {
+        if banned_module(name) {
+            self.hit(Rule::BannedModule, span, format!("'{name}'"));
+        } else if !allowed_module(name) {
+            self.hit(rule_if_bad, span, format!("'{name}'"));
+        }
+    }
+
+    /// The property name a member access uses, when it can be known before running.
+    fn prop_name(prop: &MemberProp) -> Option<String> {
+        match prop {
+            MemberProp::Ident(i) => Some(i.sym.to_string()),
+            MemberProp::Computed(c) => static_string(&c.expr),
+            MemberProp::PrivateName(_) => None,
+        }
+    }
+
+    /// A `.constructor` access whose result is only read further (`x.constructor.name`) or
+    /// compared (`a.constructor === B`) is harmless; these contexts visit its object only.
+    fn visit_harmless_constructor(&mut self, e: &Expr) -> bool {
+        if let Expr::Member(m) = e {
+            if Self::prop_name(&m.prop).as_deref() == Some("constructor") {
+                m.obj.visit_with(self);
+                if let MemberProp::Computed(c) = &m.prop {
+                    c.expr.visit_with(self);
+                }
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The string an expression always evaluates to, if that is decidable from the text alone:
+/// literals, template literals without substitutions, and `+` of those (and numbers).
+pub fn static_string(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
+        Expr::Lit(Lit::Num(n)) => Some(n.value.to_string()),
+        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().and_then(|q| q.cooked.as_ref()).map(|c| c.to_string_lossy().into_owned()),
+        Expr::Paren(p) => static_string(&p.expr),
+        Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + &static_string(&b.right)?),
+        _ => None,
+    }
+}
+
+/// Whether a value is visibly a string of code (for timers).
+fn stringy(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => true,
+        Expr::Paren(p) => stringy(&p.expr),
+        Expr::Bin(b) if b.op == BinaryOp::Add => stringy(&b.left) || stringy(&b.right),
+        _ => false,
+    }
+}
+
+impl Visit for Scanner {
+    fn visit_ident(&mut self, id: &Ident) {
+        if !self.is_global(id) {
+            return;
+        }
+        if let Some((_, rule)) = BANNED_GLOBALS.iter().find(|(n, _)| *n == &*id.sym) {
+            self.hit(*rule, id.span, id.sym.to_string());
+        } else if &*id.sym == "require" {
+            // A require that is not called directly with a literal (aliased, passed, .call'ed).
+            self.hit(Rule::RequireDynamic, id.span, "require used as a value");
+        }
+    }
+
+    fn visit_call_expr(&mut self, call: &CallExpr) {
+        match &call.callee {
+            Callee::Expr(callee) if self.global_named(callee) == Some("require") => {
+                match call.args.first().and_then(|a| if a.spread.is_none() { static_string(&a.expr) } else { None }) {
+                    Some(name) => self.check_module_name(Rule::RequirePackage, &name, call.span),
+                    None => self.hit(Rule::RequireDynamic, call.span, "require with a computed name"),
+                }
+                call.args.visit_with(self);
+                return;
+            }
+            Callee::Import(_) => {
+                match call.args.first().and_then(|a| static_string(&a.expr)) {
+                    Some(name) => self.check_module_name(Rule::Import, &name, call.span),
+                    None => self.hit(Rule::Import, call.span, "import() with a computed name"),
+                }
+                call.args.visit_with(self);
+                return;
+            }
+            Callee::Expr(callee) => {
+                let name = match &**callee {
+                    Expr::Ident(i) => Some(i.sym.to_string()),
+                    Expr::Member(m) => Self::prop_name(&m.prop),
+                    _ => None,
+                };
+                if matches!(name.as_deref(), Some("setTimeout" | "setInterval" | "setImmediate"))
+                    && call.args.first().is_some_and(|a| stringy(&a.expr))
+                {
+                    self.hit(Rule::TimerString, call.span, name.unwrap_or_default());
+                }
+            }
+            Callee::Super(_) => {}
+        }
+        call.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, m: &MemberExpr) {
+        let name = Self::prop_name(&m.prop);
+        match name.as_deref() {
+            Some("constructor") => self.hit(Rule::FunctionConstructor, m.span, "the value of .constructor"),
+            Some("__proto__") => self.hit(Rule::PrototypeTricks, m.span, "__proto__"),
+            Some("callee") if matches!(&*m.obj, Expr::Ident(i) if &*i.sym == "arguments") => self.hit(Rule::ArgumentsCallee, m.span, ""),
+            Some("require") if matches!(&*m.obj, Expr::Ident(i) if &*i.sym == "module") => {
+                self.hit(Rule::RequireDynamic, m.span, "module.require")
+            }
+            _ => {}
+        }
+        if self.is_global_object(&m.obj) {
+            match &name {
+                Some(n) => {
+                    if let Some((_, rule)) = BANNED_GLOBALS.iter().find(|(b, _)| b == n) {
+                        self.hit(*rule, m.span, format!("global {n}"));
+                    } else if n == "require" {
+                        self.hit(Rule::RequireDynamic, m.span, "global require");
+                    }
+                }
+                None => self.hit(Rule::ComputedGlobal, m.span, "a computed name on the global object"),
+            }
+        }
+        // Reading on past .constructor (x.constructor.name) or comparing it is fine.
+        if !matches!(name.as_deref(), Some("constructor")) && self.visit_harmless_constructor(&m.obj) {
+            if let MemberProp::Computed(c) = &m.prop {
+                c.expr.visit_with(self);
+            }
+            return;
+        }
+        m.visit_children_with(self);
+    }
+
+    fn visit_bin_expr(&mut self, b: &BinExpr) {
+        use BinaryOp::*;
+        if matches!(b.op, EqEq | NotEq | EqEqEq | NotEqEq) {
+            for side in [&b.left, &b.right] {
+                if !self.visit_harmless_constructor(side) {
+                    side.visit_with(self);
+                }
+            }
+            return;
+        }
+        // `x instanceof Function` only asks a question.
+        if b.op == InstanceOf && self.global_named(&b.right) == Some("Function") {
+            b.left.visit_with(self);
+            return;
+        }
+        b.visit_children_with(self);
+    }
+
+    fn visit_unary_expr(&mut self, u: &UnaryExpr) {
+        // `typeof process` asks whether it exists; nothing is reached.
+        if u.op == UnaryOp::TypeOf && matches!(&*u.arg, Expr::Ident(i) if self.is_global(i)) {
+            return;
+        }
+        u.visit_children_with(self);
+    }
+
+    fn visit_object_pat(&mut self, p: &ObjectPat) {
+        for prop in &p.props {
+            let key = match prop {
+                ObjectPatProp::KeyValue(kv) => match &kv.key {
+                    PropName::Ident(i) => Some(i.sym.to_string()),
+                    PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
+                    PropName::Computed(c) => static_string(&c.expr),
+                    _ => None,
+                },
+                ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
+                ObjectPatProp::Rest(_) => None,
+            };
+            match key.as_deref() {
+                Some("constructor") => self.hit(Rule::FunctionConstructor, prop.span(), "destructured constructor"),
+                Some("__proto__") => self.hit(Rule::PrototypeTricks, prop.span(), "destructured __proto__"),
+                _ => {}
+            }
+        }
+        p.visit_children_with(self);
+    }
+
+    fn visit_prop_name(&mut self, n: &PropName) {
+        let key = match n {
+            PropName::Ident(i) => Some(i.sym.to_string()),
+            PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
+            _ => None,
+        };
+        if key.as_deref() == Some("__proto__") {
+            self.hit(Rule::PrototypeTricks, n.span(), "__proto__ in an object literal");
+        }
+        n.visit_children_with(self);
+    }
+
+    fn visit_with_stmt(&mut self, w: &WithStmt) {
+        self.hit(Rule::With, w.span, "");
+        w.visit_children_with(self);
+    }
+
+    fn visit_meta_prop_expr(&mut self, m: &MetaPropExpr) {
+        if m.kind == MetaPropKind::ImportMeta {
+            self.hit(Rule::ImportMeta, m.span, "");
+        }
+    }
+
+    fn visit_import_decl(&mut self, d: &ImportDecl) {
+        let name = d.src.value.to_string_lossy().into_owned();
+        self.check_module_name(Rule::Import, &name, d.span);
+    }
+
+    fn visit_export_all(&mut self, d: &ExportAll) {
+        let name = d.src.value.to_string_lossy().into_owned();
+        self.check_module_name(Rule::Import, &name, d.span);
+    }
+
+    fn visit_named_export(&mut self, d: &NamedExport) {
+        if let Some(src) = &d.src {
+            let name = src.value.to_string_lossy().into_owned();
+            self.check_module_name(Rule::Import, &name, d.span);
+        }
+        d.visit_children_with(self);
+    }
+
+    fn visit_function(&mut self, f: &Function) {
+        self.depth += 1;
+        f.visit_children_with(self);
+        self.depth -= 1;
+    }
+
+    fn visit_class(&mut self, c: &Class) {
+        self.depth += 1;
+        c.visit_children_with(self);
+        self.depth -= 1;
+    }
+}

@@ -1,0 +1,1 @@
+class P { constructor(x) { this.x = x; } }

@@ -1,0 +1,2 @@
+// eval('x') would be bad
+const x = 1;

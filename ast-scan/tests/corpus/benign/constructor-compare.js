@@ -1,0 +1,1 @@
+function isA(x, A) { return x.constructor === A; }

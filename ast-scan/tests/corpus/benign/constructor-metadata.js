@@ -1,0 +1,1 @@
+class G { static metadata() { return {}; } meta() { return this.constructor.metadata(); } }

@@ -1,0 +1,2 @@
+class A {}
+const name = new A().constructor.name;

@@ -1,0 +1,3 @@
+const players = {};
+const id = 3;
+players[id] = { score: 0 };

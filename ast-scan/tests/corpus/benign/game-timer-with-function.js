@@ -1,0 +1,1 @@
+class G { start() { this.setTimeout(() => this.go(), 5); } go() {} }

@@ -1,0 +1,2 @@
+function* g() { yield 1; }
+for (const x of g()) console.log(x);

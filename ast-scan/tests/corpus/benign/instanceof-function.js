@@ -1,0 +1,1 @@
+const isFn = (x) => x instanceof Function;

@@ -1,0 +1,2 @@
+const process = { step: 1 };
+module.exports = process.step;

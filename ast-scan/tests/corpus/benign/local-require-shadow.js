@@ -1,0 +1,1 @@
+function load(require) { return require('anything'); }

@@ -1,0 +1,2 @@
+const r = Math.floor(Math.random() * 10);
+JSON.parse(JSON.stringify({ r }));

@@ -1,0 +1,2 @@
+const scorer = { eval(x) { return x * 2; } };
+scorer.eval(3);

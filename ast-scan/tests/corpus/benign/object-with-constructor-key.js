@@ -1,0 +1,2 @@
+const o = { constructor: 1 };
+console.log(o);

@@ -1,0 +1,2 @@
+const a = null;
+const b = a?.b?.c ?? 3;

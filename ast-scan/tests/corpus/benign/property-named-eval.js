@@ -1,0 +1,2 @@
+const o = { eval: 1 };
+console.log(o.eval);

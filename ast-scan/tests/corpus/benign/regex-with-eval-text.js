@@ -1,0 +1,2 @@
+const r = /eval\(/g;
+r.test('eval(');

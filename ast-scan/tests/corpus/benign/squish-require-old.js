@@ -1,0 +1,1 @@
+const s = require('squish-0767');

@@ -1,0 +1,1 @@
+const { Game } = require('squish-135');

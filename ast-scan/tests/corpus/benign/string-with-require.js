@@ -1,0 +1,1 @@
+const help = "use require('fs') to read files";

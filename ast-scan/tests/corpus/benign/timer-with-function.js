@@ -1,0 +1,2 @@
+setTimeout(() => {}, 10);
+setInterval(function () {}, 100);

@@ -1,0 +1,1 @@
+const inNode = typeof process !== 'undefined';

@@ -1,0 +1,1 @@
+const vm = require(/* hi */ 'vm' /* there */);

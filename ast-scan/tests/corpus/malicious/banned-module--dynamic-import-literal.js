@@ -1,0 +1,1 @@
+import('http').then((h) => h.get('x'));

@@ -1,0 +1,1 @@
+const fsp = require('fs/promises');

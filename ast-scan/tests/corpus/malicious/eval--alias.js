@@ -1,0 +1,1 @@
+const e = eval; e('1');

@@ -1,0 +1,1 @@
+const run = eval.bind(null); run('1');

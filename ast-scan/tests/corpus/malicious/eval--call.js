@@ -1,0 +1,1 @@
+eval.call(null, '1');

@@ -1,0 +1,1 @@
+global.eval('1');

@@ -1,0 +1,1 @@
+const A = Object.getPrototypeOf(async function () {}).constructor; A('return 1');

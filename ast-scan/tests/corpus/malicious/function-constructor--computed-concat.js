@@ -1,0 +1,1 @@
+const F = (function () {})['con' + 'structor']; F('return 1');

@@ -1,0 +1,1 @@
+const f = (() => 1).constructor.constructor('return 1');

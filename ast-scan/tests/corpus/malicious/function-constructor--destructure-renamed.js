@@ -1,0 +1,1 @@
+const { constructor: make } = function () {}; make('return 1')();

@@ -1,0 +1,1 @@
+const { constructor } = () => 1; constructor('return 1');

@@ -1,0 +1,1 @@
+const G = Object.getPrototypeOf(function* () {}).constructor; G('yield 1');

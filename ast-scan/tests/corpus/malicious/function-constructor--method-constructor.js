@@ -1,0 +1,1 @@
+const F = [].map.constructor; F('return 1')();

@@ -1,0 +1,1 @@
+new (() => 1).constructor('return 1');

@@ -1,0 +1,1 @@
+const F = Function.prototype.constructor; F('x');

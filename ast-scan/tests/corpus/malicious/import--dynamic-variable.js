@@ -1,0 +1,1 @@
+const m = 'fs'; import(m);

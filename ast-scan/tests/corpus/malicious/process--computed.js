@@ -1,0 +1,1 @@
+globalThis['pro' + 'cess'].exit(1);

@@ -1,0 +1,1 @@
+process.dlopen({}, 'x.node');

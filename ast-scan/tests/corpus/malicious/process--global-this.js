@@ -1,0 +1,1 @@
+globalThis.process.exit(1);

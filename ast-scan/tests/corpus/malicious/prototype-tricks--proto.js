@@ -1,0 +1,1 @@
+const p = ({}).__proto__;

@@ -1,0 +1,1 @@
+require.call(null, 'fs');

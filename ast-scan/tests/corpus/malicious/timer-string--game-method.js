@@ -1,0 +1,1 @@
+class G { start() { this.setTimeout('boom()', 5); } }

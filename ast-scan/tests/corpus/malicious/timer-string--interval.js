@@ -1,0 +1,1 @@
+setInterval("x()", 10);

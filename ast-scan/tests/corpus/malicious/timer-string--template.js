@@ -1,0 +1,1 @@
+setTimeout(`x()`, 1);

@@ -1,0 +1,1 @@
+setTimeout('alert(1)', 10);

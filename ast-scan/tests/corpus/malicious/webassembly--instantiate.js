@@ -1,0 +1,1 @@
+WebAssembly.instantiate(new Uint8Array(8));

@@ -1,0 +1,1 @@
+with (Math) { max(1, 2); }
