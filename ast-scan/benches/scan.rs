@@ -1,0 +1,58 @@
+//! Scan throughput on the real corpus (the 28 games of homegames-core 1.4.3 and ours): our swc
+//! scanner against our equivalent acorn + acorn-walk scanner in Node, side by side.
+//!
+//! `cargo bench -p ast-scan` (needs Node.js; scripts/install-oracle for the games; the acorn
+//! packages are installed here on first use).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        if e.is_dir() {
+            js_files(&e, out);
+        } else if e.extension().is_some_and(|x| x == "js") {
+            out.push(e);
+        }
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let games = root.join("../js-runtime/tests/reference/node_modules/homegames-core/src/games");
+    assert!(games.is_dir(), "run scripts/install-oracle first");
+    let mut files = Vec::new();
+    js_files(&games, &mut files);
+    js_files(&root.join("../games"), &mut files);
+    files.sort();
+    let sources: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    let bytes: usize = sources.iter().map(String::len).sum();
+
+    let node_dir = root.join("benches/node");
+    if !node_dir.join("node_modules/acorn-walk").is_dir() {
+        assert!(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"]).current_dir(&node_dir).status().unwrap().success());
+    }
+    let rounds = 20;
+    let out = Command::new("node").arg(node_dir.join("scan.js")).arg(rounds.to_string()).args(&files).output().unwrap();
+    let node: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let node_secs = node["nanosPerRound"].as_f64().unwrap() / 1e9;
+
+    for s in &sources {
+        ast_scan::scan_source("warm", s);
+    }
+    let start = Instant::now();
+    let mut findings = 0;
+    for _ in 0..rounds {
+        for (f, s) in files.iter().zip(&sources) {
+            findings += ast_scan::scan_source(&f.display().to_string(), s).len();
+        }
+    }
+    let ours_secs = start.elapsed().as_secs_f64() / rounds as f64;
+    let mb = bytes as f64 / 1048576.0;
+    println!("Scanning {} files, {:.2} MB (28 real games + ours), {} findings per round", files.len(), mb, findings / rounds);
+    println!("{:<28} {:>10} {:>10}", "", "files/s", "MB/s");
+    println!("{:<28} {:>10.0} {:>10.2}", "acorn + acorn-walk (Node)", files.len() as f64 / node_secs, mb / node_secs);
+    println!("{:<28} {:>10.0} {:>10.2}", "swc (ours)", files.len() as f64 / ours_secs, mb / ours_secs);
+    println!("ratio: {:.1}x", node_secs / ours_secs);
+}
