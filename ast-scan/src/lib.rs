@@ -91,19 +91,41 @@ pub fn scan_source(file: &str, source: &str) -> Vec<Finding> {
     })
 }
 
-/// Scans files and folders (every `.js` below a folder, `node_modules` and dot folders excepted).
+/// Scans files and folders (every `.js` below a folder, `node_modules` and dot folders excepted),
+/// spreading the files over the machine's cores. Findings come back in file order.
 pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
     let mut files = Vec::new();
     for p in paths {
         collect(p, &mut files)?;
     }
     files.sort();
-    let mut out = Vec::new();
-    for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| ScanError::Io(f.clone(), e))?;
-        out.extend(scan_source(&f.display().to_string(), &text));
+    let sources = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).map(|t| (f.display().to_string(), t)).map_err(|e| ScanError::Io(f.clone(), e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(scan_sources(&sources))
+}
+
+/// Scans `(name, source)` pairs on all cores; findings in the order of `sources`.
+pub fn scan_sources(sources: &[(String, String)]) -> Vec<Finding> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len().max(1));
+    if workers <= 1 {
+        return sources.iter().flat_map(|(n, s)| scan_source(n, s)).collect();
     }
-    Ok(out)
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); sources.len()];
+    let results = std::sync::Mutex::new(&mut per_file);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((name, source)) = sources.get(i) else { break };
+                let found = scan_source(name, source);
+                results.lock().unwrap()[i] = found;
+            });
+        }
+    });
+    per_file.into_iter().flatten().collect()
 }
 
 fn collect(p: &Path, files: &mut Vec<PathBuf>) -> Result<(), ScanError> {
