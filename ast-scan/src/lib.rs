@@ -82,7 +82,7 @@ pub fn scan_source(file: &str, source: &str) -> Vec<Finding> {
         let unresolved = Mark::new();
         let top_level = Mark::new();
         program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(unresolved, top_level, false));
-        let mut scanner = scan::Scanner::new(unresolved);
+        let mut scanner = scan::Scanner::new(unresolved, &program);
         program.visit_with(&mut scanner);
         let mut findings: Vec<Finding> = scanner.hits.into_iter().map(|(rule, span, detail)| locate(span, rule, detail)).collect();
         findings.sort_by_key(|f| (f.line, f.column));

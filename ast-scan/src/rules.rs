@@ -30,12 +30,18 @@ pub enum Rule {
     With,
     /// `WebAssembly` compiles and runs native-speed code from bytes.
     WebAssembly,
-    /// `__proto__`, `Reflect` and `Proxy` are the usual ways around property checks to a
-    /// constructor.
+    /// `__proto__`, `Reflect`, `Proxy` and property-descriptor reflection
+    /// (`getOwnPropertyDescriptor(s)`, `__lookupGetter__`, …) are the usual ways around property
+    /// checks to a constructor.
     PrototypeTricks,
     /// A computed property of globalThis/global/window/self (or top-level `this`) whose name cannot
     /// be worked out before running: it can reach anything above.
     ComputedGlobal,
+    /// The global object (or `this` where it may be the global object: the top level of a script
+    /// and plain functions of sloppy-mode code) used as a value, e.g. `const g = globalThis` or
+    /// `const { eval: e } = window`: what is later read from it cannot be known, so only reads of a
+    /// fixed name (`globalThis.Math`) are allowed.
+    GlobalAlias,
     /// `arguments.callee` reaches the running function (and through it its constructor).
     ArgumentsCallee,
 }
@@ -57,6 +63,7 @@ impl Rule {
             Rule::WebAssembly => "webassembly",
             Rule::PrototypeTricks => "prototype-tricks",
             Rule::ComputedGlobal => "computed-global",
+            Rule::GlobalAlias => "global-alias",
             Rule::ArgumentsCallee => "arguments-callee",
         }
     }
@@ -75,8 +82,9 @@ impl Rule {
             Rule::TimerString => "setTimeout/setInterval take a function, not a string of code",
             Rule::With => "with statements are not allowed",
             Rule::WebAssembly => "WebAssembly is not available to games",
-            Rule::PrototypeTricks => "__proto__, Reflect and Proxy are not allowed",
+            Rule::PrototypeTricks => "__proto__, Reflect, Proxy and property-descriptor reflection are not allowed",
             Rule::ComputedGlobal => "computed access to the global object must use a fixed name",
+            Rule::GlobalAlias => "the global object may only be read with a fixed name, not passed around as a value (in sloppy-mode functions `this` may be the global object: use a class, an arrow function or \"use strict\")",
             Rule::ArgumentsCallee => "arguments.callee is not allowed",
         }
     }
@@ -104,6 +112,16 @@ pub const BANNED_GLOBALS: &[(&str, Rule)] = &[
     ("Reflect", Rule::PrototypeTricks),
     ("Proxy", Rule::PrototypeTricks),
 ];
+
+/// Property names that read a property's descriptor (and so its value or getter) without naming the
+/// access in the source: `getOwnPropertyDescriptor(p, 'constr' + 'uctor').value`.
+pub const DESCRIPTOR_REFLECTION: &[&str] =
+    &["getOwnPropertyDescriptor", "getOwnPropertyDescriptors", "__lookupGetter__", "__lookupSetter__", "__defineGetter__", "__defineSetter__"];
+
+/// What may be read past `.constructor` without reaching the constructor as a callable: everything
+/// but the ways to call it (`call`, `apply`, `bind`) or to take it out of a descriptor (`value`,
+/// `get`). `this.constructor.metadata()` and `x.constructor.name` stay fine.
+pub const CALLS_PAST_CONSTRUCTOR: &[&str] = &["call", "apply", "bind", "value", "get", "set"];
 
 /// Names of the global object.
 pub const GLOBAL_OBJECTS: &[&str] = &["globalThis", "global", "window", "self"];

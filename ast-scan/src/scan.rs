@@ -8,18 +8,60 @@ use swc_common::{Mark, Span, Spanned, SyntaxContext};
 use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::rules::{allowed_module, banned_module, Rule, BANNED_GLOBALS, GLOBAL_OBJECTS};
+use crate::rules::{
+    allowed_module, banned_module, Rule, BANNED_GLOBALS, CALLS_PAST_CONSTRUCTOR, DESCRIPTOR_REFLECTION, GLOBAL_OBJECTS,
+};
+
+/// What `this` may be in the code being visited, and whether that code is strict.
+#[derive(Clone, Copy)]
+struct ThisScope {
+    /// `this` may be the global object: the top level of a script, or a non-arrow function of
+    /// sloppy-mode code (called bare, its `this` is the global object).
+    may_be_global: bool,
+    strict: bool,
+}
 
 pub struct Scanner {
     unresolved: SyntaxContext,
-    /// Nesting depth of functions: `this` at depth 0 is the top level.
-    depth: usize,
+    /// Innermost last; arrow functions push nothing (they share their parent's `this`).
+    scopes: Vec<ThisScope>,
     pub hits: Vec<(Rule, Span, String)>,
 }
 
+/// Whether a list of statements opens with the "use strict" directive.
+fn opens_strict<'a>(mut first_exprs: impl Iterator<Item = Option<&'a Expr>>) -> bool {
+    first_exprs.any(|e| matches!(e, Some(Expr::Lit(Lit::Str(s))) if s.value.to_string_lossy() == "use strict"))
+}
+
+fn directive_exprs(stmts: &[Stmt]) -> impl Iterator<Item = Option<&Expr>> {
+    // Directives are the leading string-literal expression statements.
+    stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Expr(e) if matches!(&*e.expr, Expr::Lit(Lit::Str(_))) => Some(&*e.expr),
+            _ => None,
+        })
+        .take_while(|e| e.is_some())
+}
+
 impl Scanner {
-    pub fn new(unresolved: Mark) -> Scanner {
-        Scanner { unresolved: SyntaxContext::empty().apply_mark(unresolved), depth: 0, hits: Vec::new() }
+    /// A scanner for one program: module code is strict and its top-level `this` is undefined;
+    /// a script's top level is treated as the global object (as in a browser) unless it says
+    /// "use strict" only for functions: the top-level `this` of a script stays suspect.
+    pub fn new(unresolved: Mark, program: &Program) -> Scanner {
+        let (strict, top_global) = match program {
+            Program::Module(_) => (true, false),
+            Program::Script(s) => (opens_strict(directive_exprs(&s.body)), true),
+        };
+        Scanner {
+            unresolved: SyntaxContext::empty().apply_mark(unresolved),
+            scopes: vec![ThisScope { may_be_global: top_global, strict }],
+            hits: Vec::new(),
+        }
+    }
+
+    fn scope(&self) -> ThisScope {
+        *self.scopes.last().expect("the top-level scope is never popped")
     }
 
     fn hit(&mut self, rule: Rule, span: Span, detail: impl Into<String>) {
@@ -42,7 +84,7 @@ impl Scanner {
 
     fn is_global_object(&self, e: &Expr) -> bool {
         match e {
-            Expr::This(_) => self.depth == 0,
+            Expr::This(_) => self.scope().may_be_global,
             Expr::Paren(p) => self.is_global_object(&p.expr),
             _ => self.global_named(e).is_some_and(|n| GLOBAL_OBJECTS.contains(&n)),
         }
@@ -65,8 +107,10 @@ impl Scanner {
         }
     }
 
-    /// A `.constructor` access whose result is only read further (`x.constructor.name`) or
-    /// compared (`a.constructor === B`) is harmless; these contexts visit its object only.
+    /// A `.constructor` access whose result is only read further (`x.constructor.name`,
+    /// `this.constructor.metadata()`) or compared (`a.constructor === B`) is harmless; these
+    /// contexts visit its object only. Reading on with `call`, `apply`, `bind` or a descriptor's
+    /// `value`/`get` is not a harmless read (see `CALLS_PAST_CONSTRUCTOR`).
     fn visit_harmless_constructor(&mut self, e: &Expr) -> bool {
         if let Expr::Member(m) = e {
             if Self::prop_name(&m.prop).as_deref() == Some("constructor") {
@@ -87,7 +131,17 @@ pub fn static_string(e: &Expr) -> Option<String> {
     match e {
         Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
         Expr::Lit(Lit::Num(n)) => Some(n.value.to_string()),
-        Expr::Tpl(t) if t.exprs.is_empty() => t.quasis.first().and_then(|q| q.cooked.as_ref()).map(|c| c.to_string_lossy().into_owned()),
+        Expr::Tpl(t) => {
+            // Quasis and substitutions alternate: q0 e0 q1 e1 … qn. Static when every part is.
+            let mut out = String::new();
+            for (i, q) in t.quasis.iter().enumerate() {
+                out.push_str(&q.cooked.as_ref()?.to_string_lossy());
+                if let Some(e) = t.exprs.get(i) {
+                    out.push_str(&static_string(e)?);
+                }
+            }
+            Some(out)
+        }
         Expr::Paren(p) => static_string(&p.expr),
         Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + &static_string(&b.right)?),
         _ => None,
@@ -111,6 +165,9 @@ impl Visit for Scanner {
         }
         if let Some((_, rule)) = BANNED_GLOBALS.iter().find(|(n, _)| *n == &*id.sym) {
             self.hit(*rule, id.span, id.sym.to_string());
+        } else if GLOBAL_OBJECTS.contains(&&*id.sym) {
+            // Reads of a fixed name (`globalThis.Math`) never get here: visit_member_expr stops.
+            self.hit(Rule::GlobalAlias, id.span, format!("{} used as a value", id.sym));
         } else if &*id.sym == "require" {
             // A require that is not called directly with a literal (aliased, passed, .call'ed).
             self.hit(Rule::RequireDynamic, id.span, "require used as a value");
@@ -161,6 +218,7 @@ impl Visit for Scanner {
             Some("require") if matches!(&*m.obj, Expr::Ident(i) if &*i.sym == "module") => {
                 self.hit(Rule::RequireDynamic, m.span, "module.require")
             }
+            Some(n) if DESCRIPTOR_REFLECTION.contains(&n) => self.hit(Rule::PrototypeTricks, m.span, n.to_string()),
             _ => {}
         }
         if self.is_global_object(&m.obj) {
@@ -171,12 +229,19 @@ impl Visit for Scanner {
                     } else if n == "require" {
                         self.hit(Rule::RequireDynamic, m.span, "global require");
                     }
+                    // A read of a fixed name: the global object itself is not used as a value.
+                    if let MemberProp::Computed(c) = &m.prop {
+                        c.expr.visit_with(self);
+                    }
+                    return;
                 }
                 None => self.hit(Rule::ComputedGlobal, m.span, "a computed name on the global object"),
             }
         }
-        // Reading on past .constructor (x.constructor.name) or comparing it is fine.
-        if !matches!(name.as_deref(), Some("constructor")) && self.visit_harmless_constructor(&m.obj) {
+        // Reading on past .constructor (x.constructor.name) or comparing it is fine; calling it
+        // through call/apply/bind or taking it out of a descriptor is not.
+        let harmless_read = name.as_deref().is_some_and(|n| n != "constructor" && !CALLS_PAST_CONSTRUCTOR.contains(&n));
+        if harmless_read && self.visit_harmless_constructor(&m.obj) {
             if let MemberProp::Computed(c) = &m.prop {
                 c.expr.visit_with(self);
             }
@@ -273,15 +338,59 @@ impl Visit for Scanner {
         d.visit_children_with(self);
     }
 
+    fn visit_expr(&mut self, e: &Expr) {
+        // The name `constructor` or `__proto__` spelled as a string value ('constructor',
+        // 'constr' + 'uctor', `constr${'uctor'}`) is on its way to a computed access that the
+        // member rules can no longer see (`const k = 'constructor'; f[k]`). Object-literal keys
+        // (`{ constructor: 1 }`) are property names, not values, and do not get here.
+        if matches!(e, Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) | Expr::Bin(_)) {
+            match static_string(e).as_deref() {
+                Some("constructor") => self.hit(Rule::FunctionConstructor, e.span(), "the string 'constructor'"),
+                Some("__proto__") => self.hit(Rule::PrototypeTricks, e.span(), "the string '__proto__'"),
+                _ => {}
+            }
+        }
+        e.visit_children_with(self);
+    }
+
+    fn visit_this_expr(&mut self, t: &ThisExpr) {
+        // Reads of a fixed name (`this.x`) stop in visit_member_expr; this is `this` as a value.
+        if self.scope().may_be_global {
+            self.hit(Rule::GlobalAlias, t.span, "`this` (which may be the global object here) used as a value");
+        }
+    }
+
     fn visit_function(&mut self, f: &Function) {
-        self.depth += 1;
+        let outer = self.scope();
+        let strict = outer.strict || f.body.as_ref().is_some_and(|b| opens_strict(directive_exprs(&b.stmts)));
+        self.scopes.push(ThisScope { may_be_global: !strict, strict });
         f.visit_children_with(self);
-        self.depth -= 1;
+        self.scopes.pop();
+    }
+
+    fn visit_getter_prop(&mut self, g: &GetterProp) {
+        // A getter's `this` is its object: it is reached by reading the property, never bare.
+        let strict = self.scope().strict;
+        self.scopes.push(ThisScope { may_be_global: false, strict });
+        g.key.visit_with(self);
+        // Its function's children, not the function: visit_function would make `this` suspect.
+        g.function.visit_children_with(self);
+        self.scopes.pop();
+    }
+
+    fn visit_setter_prop(&mut self, p: &SetterProp) {
+        let strict = self.scope().strict;
+        self.scopes.push(ThisScope { may_be_global: false, strict });
+        p.key.visit_with(self);
+        p.function.visit_children_with(self);
+        self.scopes.pop();
     }
 
     fn visit_class(&mut self, c: &Class) {
-        self.depth += 1;
+        // Class bodies are strict code: `this` in their methods, and in plain functions inside
+        // them, is never the global object.
+        self.scopes.push(ThisScope { may_be_global: false, strict: true });
         c.visit_children_with(self);
-        self.depth -= 1;
+        self.scopes.pop();
     }
 }

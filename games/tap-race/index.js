@@ -41,6 +41,9 @@ class TapRace extends Game {
             coordinates2d: ShapeUtils.rectangle(10 + (slot % 4) * 22, 20 + Math.floor(slot / 4) * 30, 18, 18),
             fill: Colors.randomColor(['WHITE', 'ALMOST_WHITE']),
             onClick: (clicker) => this.tap(clicker, playerId),
+            // Pointing at your own square outlines it for everyone: a player taking aim.
+            onHover: (hoverer) => this.aim(hoverer, playerId, true),
+            offHover: (hoverer) => this.aim(hoverer, playerId, false),
         });
         const label = new GameNode.Text({
             textInfo: { text: `${(info && info.name) || 'player'}: 0`, x: 19 + (slot % 4) * 22, y: 40 + Math.floor(slot / 4) * 30, size: 1, align: 'center', color: Colors.COLORS.BLACK },
@@ -67,6 +70,14 @@ class TapRace extends Game {
             this.winner = owner;
             this.title.node.text = Object.assign({}, this.title.node.text, { text: `${entry.name} wins!` });
         }
+        this.base.node.onStateChange();
+    }
+
+    aim(hoverer, owner, on) {
+        const entry = this.squares[owner];
+        if (hoverer !== owner || !entry) return;
+        entry.square.node.border = on ? 6 : undefined;
+        entry.square.node.color = on ? Colors.COLORS.BLACK : undefined;
         this.base.node.onStateChange();
     }
 

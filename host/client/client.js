@@ -195,15 +195,32 @@
     const r = canvas.getBoundingClientRect();
     return { x: ((e.clientX - r.left) / r.width) * 100, y: ((e.clientY - r.top) / r.height) * 100 };
   };
-  const inputAt = (p) => {
+  // The topmost node under a point (bounding box of its coordinates) that `wants` accepts.
+  const nodeAt = (p, wants) => {
     for (let i = nodes.length - 1; i >= 0; i--) {
       const n = nodes[i];
       const c = n.coords;
-      if (!n.input || !c || c.length < 6) continue;
+      if (!wants(n) || !c || c.length < 6) continue;
       const xs = c.filter((_, k) => k % 2 === 0), ys = c.filter((_, k) => k % 2 === 1);
       if (p.x >= Math.min(...xs) && p.x <= Math.max(...xs) && p.y >= Math.min(...ys) && p.y <= Math.max(...ys)) return n;
     }
     return null;
+  };
+  const inputAt = (p) => nodeAt(p, (n) => !!n.input);
+  // A file input's bytes go as the original client sends them: a Uint8Array, which JSON writes
+  // as {"0": byte, "1": byte, …}.
+  const filePicker = document.createElement('input');
+  filePicker.type = 'file';
+  filePicker.style.display = 'none';
+  document.body.append(filePicker);
+  const pickFile = (nodeId) => {
+    filePicker.value = '';
+    filePicker.onchange = () => {
+      const file = filePicker.files[0];
+      if (!file) return;
+      file.arrayBuffer().then((buf) => send({ type: 'input', input: new Uint8Array(buf), nodeId }));
+    };
+    filePicker.click();
   };
   canvas.addEventListener('pointerdown', (e) => {
     const p = percent(e);
@@ -213,8 +230,27 @@
       if (text !== null) send({ type: 'input', input: text, nodeId: target.id });
       return;
     }
+    if (target && target.input.type === 'file') {
+      pickFile(target.id);
+      return;
+    }
     send({ type: 'click', data: p });
   });
+  // Hover: like the original client, the topmost clickable (or input) node under the pointer gets
+  // `onhover` when the pointer arrives and `offhover` when it leaves.
+  let hovered = null;
+  const hoverTo = (id) => {
+    if (id === hovered) return;
+    if (hovered !== null) send({ type: 'offhover', nodeId: hovered });
+    hovered = id;
+    if (hovered !== null) send({ type: 'onhover', nodeId: hovered });
+    canvas.style.cursor = hovered === null ? 'default' : 'pointer';
+  };
+  canvas.addEventListener('pointermove', (e) => {
+    const n = nodeAt(percent(e), (m) => m.handleClick || !!m.input);
+    hoverTo(n ? n.id : null);
+  });
+  canvas.addEventListener('pointerleave', () => hoverTo(null));
   canvas.addEventListener('pointerup', (e) => send({ type: 'mouseup', data: percent(e) }));
   addEventListener('keydown', (e) => { if (e.key.length === 1 || e.key.startsWith('Arrow') || e.key === 'Backspace') send({ type: 'keydown', key: e.key }); });
   addEventListener('keyup', (e) => { if (e.key.length === 1 || e.key.startsWith('Arrow') || e.key === 'Backspace') send({ type: 'keyup', key: e.key }); });

@@ -2,7 +2,7 @@
 //!
 //! Owns the game-session server: the lobby, sessions addressed by URL, the WebSocket protocol of
 //! the existing client, players and their per-player frames on the socket, and our browser client
-//! (`client/`). Containment of sessions in containers is still to come.
+//! (`client/`), and the containment of each session in its own Docker container (`server::container`).
 //!
 //! Must not know about: the bytes of the squish format (that is `squish`) or how JavaScript runs
 //! (that is `js-runtime`). It moves frames; it does not build them.

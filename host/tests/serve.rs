@@ -42,6 +42,26 @@ async fn two_browsers_play_the_same_session() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_new_table_is_a_session_of_its_own() {
+    let addr = start().await;
+    let joined = session_of(&addr, "tap-race").await;
+    let own = |r: String| r.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).unwrap().rsplit('/').next().unwrap().trim().to_string();
+    let first = own(http_get(&addr, "/new/tap-race").await);
+    let second = own(http_get(&addr, "/new/tap-race").await);
+    assert!(first != joined && second != joined && first != second, "{joined} {first} {second}");
+    let listed = http_get(&addr, "/api/sessions").await;
+    for id in [&joined, &first, &second] {
+        assert!(listed.contains(id.as_str()), "{id} not in {listed}");
+    }
+    // Each table has its own game: the first player of each is player 1.
+    for id in [&first, &second] {
+        let mut ws = connect(&addr, id).await;
+        assert_eq!(ready(&mut ws).await[1], 1, "player 1 of table {id}");
+    }
+    assert!(http_get(&addr, "/new/no-such-game").await.starts_with("HTTP/1.0 404"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn unknown_games_and_sessions_are_404() {
     let addr = start().await;
     assert!(http_get(&addr, "/play/no-such-game").await.starts_with("HTTP/1.0 404"));
@@ -121,4 +141,53 @@ async fn a_spectator_watches_without_playing() {
     send(&mut player, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
     let after = frame_where(&mut watcher, |n| texts(n).iter().any(|t| t.starts_with("player1: ") && t != "player1: 0")).await;
     assert!(texts(&after).contains(&"player1: 1".to_string()), "{:?}", texts(&after));
+}
+
+/// Per-connection limits: past `max_messages_per_second` a connection's messages are dropped (the
+/// game never hears them), and a message over `max_message_bytes` closes that connection only.
+#[tokio::test(flavor = "multi_thread")]
+async fn message_rate_and_size_limits_hold_per_connection() {
+    let addr = start_with(host::server::ServeConfig {
+        game_roots: vec![repo_games()],
+        max_messages_per_second: 5,
+        max_message_bytes: 1024,
+        reconnect_grace: Duration::from_millis(0),
+        ..host::server::ServeConfig::default()
+    })
+    .await;
+    let session = session_of(&addr, "tap-race").await;
+    let mut a = connect(&addr, &session).await;
+    assert_eq!(ready(&mut a).await[1], 1);
+    frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 0")).await;
+    // 40 taps on player 1's square at once: without the limit the game would reach 10 (a win).
+    let tap = r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#;
+    for _ in 0..40 {
+        send(&mut a, tap).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    send(&mut a, tap).await; // a new second: accepted again
+    let mut best = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while let Ok(Some(Ok(m))) = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut a)).await {
+        if let tokio_tungstenite::tungstenite::Message::Binary(b) = m {
+            if b.first() == Some(&3) {
+                let nodes = squish::decode("135".parse().unwrap(), &b).unwrap();
+                for t in texts(&nodes) {
+                    if let Some(n) = t.strip_prefix("player1: ").and_then(|n| n.parse::<u32>().ok()) {
+                        best = best.max(n);
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(best, 6, "5 taps in the first second, 1 in the next");
+
+    // An oversized message closes the connection that sent it; the session and others go on.
+    let mut b = connect(&addr, &session).await;
+    assert_eq!(ready(&mut b).await[1], 2);
+    send(&mut b, &format!(r#"{{"type":"keydown","key":"{}"}}"#, "x".repeat(4096))).await;
+    closed(&mut b).await;
+    send(&mut a, r#"{"type":"click","data":{"x":1,"y":1}}"#).await;
+    let mut c = connect(&addr, &session).await;
+    assert_eq!(ready(&mut c).await[0], 2, "the session still takes players");
 }

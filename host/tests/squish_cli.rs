@@ -91,3 +91,32 @@ fn bad_input_gets_a_clear_error_and_a_failing_status() {
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+/// `homegames scan` as an author (or a script) uses it: exit 0 and "no findings" for a clean game,
+/// exit 1 with located findings otherwise, and the same findings as JSON with `--json`.
+#[test]
+fn scan_reports_findings_and_exits_non_zero() {
+    let clean = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/tap-race");
+    let out = homegames(&["scan", clean.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no findings"));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.js"), "const fs = require('fs');\nconst g = globalThis;\n").unwrap();
+    let out = homegames(&["scan", dir.path().to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("index.js:1:12") && text.contains("[banned-module]"), "{text}");
+    assert!(text.contains("index.js:2:11") && text.contains("[global-alias]"), "{text}");
+
+    let out = homegames(&["scan", "--json", dir.path().to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["banned-module", "global-alias"]);
+    assert_eq!(findings[0]["line"], 1);
+
+    let out = homegames(&["scan", "/no/such/path"], b"");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/path"));
+}

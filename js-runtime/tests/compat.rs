@@ -204,6 +204,10 @@ fn real_games_frame_for_frame() {
     let mut games: Vec<PathBuf> = std::fs::read_dir(games_dir()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("index.js").is_file()).collect();
     games.sort();
     let only = std::env::var("COMPAT_GAME").ok();
+    // A short install must not pass as a shorter success: the whole run covers all 28 games.
+    if only.is_none() {
+        assert_eq!(games.len(), 28, "homegames-core@1.4.3 has 28 games; found {} in {}", games.len(), games_dir().display());
+    }
     let outcomes: Vec<Outcome> = games
         .iter()
         .filter(|g| only.as_deref().is_none_or(|o| g.ends_with(o)))

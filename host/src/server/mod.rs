@@ -130,6 +130,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/games", get(list_games))
         .route("/api/sessions", get(list_sessions))
         .route("/play/{game}", get(play))
+        .route("/new/{game}", get(new_table))
         .route("/session/{id}", get(session_page))
         .route("/ws/{id}", get(websocket))
         .route("/client.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], CLIENT_JS) }))
@@ -223,18 +224,29 @@ async fn list_sessions(State(s): State<Arc<AppState>>) -> Json<Vec<SessionInfo>>
     Json(v)
 }
 
-/// Joins the newest running session of the game, or starts one; then sends the browser there.
+/// Joins a running session of the game, or starts one; then sends the browser there. This is what
+/// "open the same game in a second browser to play together" means.
 async fn play(State(s): State<Arc<AppState>>, Path(game): Path<String>) -> Response {
+    open_table(&s, &game, false)
+}
+
+/// Always starts a session of its own (a second group playing the same game apart from the first).
+async fn new_table(State(s): State<Arc<AppState>>, Path(game): Path<String>) -> Response {
+    open_table(&s, &game, true)
+}
+
+fn open_table(s: &Arc<AppState>, game: &str, fresh: bool) -> Response {
     let Some(entry) = s.games.iter().find(|g| g.slug == game).cloned() else {
         return (StatusCode::NOT_FOUND, format!("no game called {game:?}")).into_response();
     };
     if let Some(Err(why)) = &s.containers {
         return (StatusCode::SERVICE_UNAVAILABLE, why.clone()).into_response();
     }
-    let existing = s.sessions.lock().unwrap().iter().find(|(_, h)| h.game == game).map(|(id, _)| id.clone());
+    let existing =
+        if fresh { None } else { s.sessions.lock().unwrap().iter().find(|(_, h)| h.game == game).map(|(id, _)| id.clone()) };
     let id = match existing {
         Some(id) => id,
-        None => start_session(&s, entry),
+        None => start_session(s, entry),
     };
     Redirect::to(&format!("/session/{id}")).into_response()
 }

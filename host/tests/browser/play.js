@@ -2,7 +2,7 @@
 // Real-browser check of our client against a running `homegames serve`:
 //   node play.js http://127.0.0.1:PORT OUT_DIR
 // Two browsers open the lobby, pick Tap Race, land in the same session; player 1 taps its square;
-// both see the score change; screenshots are taken and the square's pixels are checked.
+// player 2 sees the square outlined while player 1 points at it (hover); both see the score change; screenshots are taken and the square's pixels are checked.
 // Prints one JSON line with what it observed; exits non-zero on failure.
 'use strict';
 const path = require('path');
@@ -43,6 +43,9 @@ const fail = (msg) => { console.error('browser test failed: ' + msg); process.ex
   const squareColor = await pixel(p1, 21, 31);
   const backgroundColor = await pixel(p1, 50, 95);
   const target = at(21, 31);
+  // Pointing at its own square (hover) outlines it for everyone: our client sends onhover.
+  await p1.mouse.move(target.x, target.y);
+  await p2.waitForFunction(() => window.__homegames.nodes.some((n) => n.border === 6), null, { timeout: 10000 });
   await p1.mouse.click(target.x, target.y);
   await p2.waitForFunction(() => window.__homegames.nodes.some((n) => n.text && n.text.text === 'player1: 1'), null, { timeout: 10000 });
   await p2.screenshot({ path: path.join(outDir, 'after.png') });
