@@ -1,9 +1,25 @@
 //! # api
 //!
-//! Will own the platform REST API: accounts, games and versions, the publish pipeline (scan +
-//! sandboxed run, on MongoDB and RabbitMQ), assets and sessions.
+//! Owns the platform REST API: accounts (signup, verification, login, tokens, password reset),
+//! games and their immutable, content-addressed versions, and the catalog; the OpenAPI document
+//! that describes all of it. Stores everything in MongoDB (`store`), sends mail through the
+//! `Mailer` interface.
 //!
-//! Must not know about: squish bytes or isolates; it talks to `host` over its public interface and
-//! uses `ast-scan` to gate publishing.
-//!
-//! Status: placeholder until the api issue lands.
+//! Must not know about: squish bytes, isolates or WebSockets. It uses `ast-scan` to gate publishing
+//! and reaches `host` only through its public interface.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod mail;
+pub mod openapi;
+pub mod routes;
+pub mod store;
+pub mod template;
+pub mod versions;
+
+pub use app::{build_app, AppState};
+pub use config::ApiConfig;
+pub use error::ApiError;

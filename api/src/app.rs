@@ -1,0 +1,92 @@
+//! The application: shared state and the router (routes, body limits, JSON fallbacks, OpenAPI).
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::auth::tokens::Tokens;
+use crate::config::ApiConfig;
+use crate::error::ApiError;
+use crate::mail::{LogMailer, Mailer};
+use crate::routes::{accounts, games};
+use crate::store::Store;
+
+/// Per-key limits on the routes that guess at secrets or send mail.
+pub struct Limits {
+    /// Forgot-password mails per address: 3 an hour.
+    pub forgot: DefaultKeyedRateLimiter<String>,
+    /// Reset attempts per address: 10 an hour.
+    pub reset: DefaultKeyedRateLimiter<String>,
+    /// Verification attempts (and resends) per account: 10 an hour.
+    pub verify: DefaultKeyedRateLimiter<String>,
+    /// Login attempts per login name: 10 a minute.
+    pub login: DefaultKeyedRateLimiter<String>,
+}
+
+impl Limits {
+    fn new() -> Limits {
+        let n = |v: u32| NonZeroU32::new(v).expect("non-zero");
+        Limits {
+            forgot: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(3))),
+            reset: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(10))),
+            verify: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(10))),
+            login: DefaultKeyedRateLimiter::keyed(Quota::per_minute(n(10))),
+        }
+    }
+
+    pub fn check(limiter: &DefaultKeyedRateLimiter<String>, key: &str, what: &str) -> Result<(), ApiError> {
+        limiter.check_key(&key.to_string()).map_err(|_| ApiError::RateLimited(format!("too many {what}; wait a while and try again")))
+    }
+}
+
+pub struct Inner {
+    pub config: ApiConfig,
+    pub store: Store,
+    pub tokens: Tokens,
+    pub mailer: Box<dyn Mailer>,
+    pub limits: Limits,
+}
+
+pub type AppState = Arc<Inner>;
+
+impl Inner {
+    pub fn new(config: ApiConfig, store: Store) -> Result<Inner, ApiError> {
+        let tokens = Tokens::new(&config.jwt_secret, config.access_ttl, config.refresh_ttl)?;
+        let mailer = Box::new(LogMailer::new(config.mail_log.clone()));
+        Ok(Inner { config, store, tokens, mailer, limits: Limits::new() })
+    }
+}
+
+/// The whole API as one router.
+pub fn build_app(state: AppState) -> Router {
+    let version_limit = DefaultBodyLimit::max(state.config.max_version_body_bytes);
+    Router::new()
+        .route("/auth/signup", post(accounts::signup))
+        .route("/auth/login", post(accounts::login))
+        .route("/auth/refresh", post(accounts::refresh))
+        .route("/auth/verify", post(accounts::verify))
+        .route("/auth/resend-verification", post(accounts::resend_verification))
+        .route("/auth/forgot", post(accounts::forgot))
+        .route("/auth/reset", post(accounts::reset))
+        .route("/me", get(accounts::me))
+        .route("/catalog", get(games::catalog))
+        .route("/games", post(games::create_game).get(games::my_games))
+        .route("/games/{game_id}", get(games::get_game).patch(games::update_game))
+        .route("/games/{game_id}/versions", post(games::save_version).layer(version_limit).get(games::list_versions))
+        .route("/games/{game_id}/versions/{hash}", get(games::get_version))
+        .route("/games/{game_id}/versions/{hash}/files/{*path}", get(games::get_file))
+        .route("/games/{game_id}/versions/{hash}/restore", post(games::restore_version))
+        .route("/openapi.json", get(crate::openapi::document))
+        .route("/docs", get(crate::openapi::docs_page))
+        .route("/health", get(|| async { "ok" }))
+        .route("/", get(|| async { axum::response::Redirect::to("/docs") }))
+        .fallback(|| async { ApiError::NotFound("no such route; the routes are listed at /docs".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed("this route does not take that method".into()) })
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .with_state(state)
+}
+

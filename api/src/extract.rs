@@ -1,0 +1,33 @@
+//! Request extractors whose rejections are our JSON errors, not axum's plain text.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON body. Malformed JSON is a 400, JSON of the wrong shape a 422, a body over the route's
+/// limit a 413 and a missing `Content-Type: application/json` a 415, each with a message.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> ApiError {
+    let text = r.body_text();
+    match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge("the request body is too large for this route".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".into()),
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Invalid(text),
+        _ => ApiError::BadRequest(text),
+    }
+}

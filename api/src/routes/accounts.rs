@@ -1,0 +1,355 @@
+//! Accounts: signup, email verification by code, login by display name or email, token refresh,
+//! and password reset by code.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use mongodb::bson::{doc, DateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::{AppState, Limits};
+use crate::auth::tokens::Kind;
+use crate::auth::{codes, password, Authed};
+use crate::error::{is_duplicate_key, ApiError, ErrorBody};
+use crate::extract::Body;
+use crate::mail::Mail;
+use crate::store::{new_id, User};
+
+const VERIFY_TTL: Duration = Duration::from_secs(24 * 3600);
+const RESET_TTL: Duration = Duration::from_secs(3600);
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignupRequest {
+    /// 3-24 letters, digits, `_` or `-`, starting with a letter or digit. Public and permanent.
+    pub display_name: String,
+    pub email: String,
+    /// 8-128 characters.
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// A display name or an email address.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The 6-digit code from the verification mail.
+    pub code: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotRequest {
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResetRequest {
+    pub email: String,
+    /// The 8-character code from the reset mail.
+    pub code: String,
+    pub new_password: String,
+}
+
+/// A signed-in session: who, and the tokens to use.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub user_id: String,
+    pub display_name: String,
+    pub verified: bool,
+    /// Send as `Authorization: Bearer <accessToken>`.
+    pub access_token: String,
+    /// Exchange at POST /auth/refresh for new tokens when the access token expires.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub user_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub verified: bool,
+    pub is_admin: bool,
+    /// RFC 3339.
+    pub created: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub ok: bool,
+    pub message: String,
+}
+
+fn done(message: &str) -> Json<Done> {
+    Json(Done { ok: true, message: message.to_string() })
+}
+
+fn valid_display_name(name: &str) -> Result<(), ApiError> {
+    let ok_len = (3..=24).contains(&name.chars().count());
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let ok_start = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok_len && ok_chars && ok_start {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("displayName must be 3-24 letters, digits, _ or -, starting with a letter or digit"))
+    }
+}
+
+fn valid_email(email: &str) -> Result<(), ApiError> {
+    let ok = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("email is not a valid address"))
+    }
+}
+
+fn valid_password(pw: &str) -> Result<(), ApiError> {
+    if (8..=128).contains(&pw.chars().count()) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("password must be 8-128 characters"))
+    }
+}
+
+fn expires_in(ttl: Duration) -> DateTime {
+    DateTime::from_millis(DateTime::now().timestamp_millis() + ttl.as_millis() as i64)
+}
+
+fn session(state: &AppState, user: &User) -> Result<Session, ApiError> {
+    Ok(Session {
+        user_id: user.user_id.clone(),
+        display_name: user.display_name.clone(),
+        verified: user.verified,
+        access_token: state.tokens.issue(&user.user_id, user.token_version, Kind::Access)?,
+        refresh_token: state.tokens.issue(&user.user_id, user.token_version, Kind::Refresh)?,
+        expires_in: state.tokens.access_ttl.as_secs(),
+    })
+}
+
+fn send_verification(state: &AppState, user: &User, code: &str) -> Result<(), ApiError> {
+    let mail = Mail {
+        to: user.email.clone(),
+        subject: "Your Homegames verification code".into(),
+        body: format!("Hi {}, your verification code is {code}. It expires in 24 hours.", user.display_name),
+    };
+    state.mailer.send(&mail).map_err(|e| ApiError::Unavailable(e.to_string()))
+}
+
+/// Creates an account (unverified) and mails a 6-digit verification code.
+#[utoipa::path(post, path = "/auth/signup", tag = "accounts", request_body = SignupRequest,
+    responses((status = 201, body = Session), (status = 409, description = "display name or email taken", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest>) -> Result<(StatusCode, Json<Session>), ApiError> {
+    let display_name = req.display_name.trim().to_string();
+    let email = req.email.trim().to_string();
+    valid_display_name(&display_name)?;
+    valid_email(&email)?;
+    valid_password(&req.password)?;
+    let user_id = new_id();
+    let code = codes::verification_code();
+    let user = User {
+        user_id: user_id.clone(),
+        display_name_lower: display_name.to_lowercase(),
+        display_name,
+        email_lower: email.to_lowercase(),
+        email,
+        password_hash: password::hash(req.password).await?,
+        verified: false,
+        verification_code_hash: Some(codes::hash(&state.config.jwt_secret, "verify", &user_id, &code)),
+        verification_code_expires: Some(expires_in(VERIFY_TTL)),
+        reset_code_hash: None,
+        reset_code_expires: None,
+        token_version: 0,
+        created: DateTime::now(),
+        is_admin: false,
+    };
+    if let Err(e) = state.store.users().insert_one(&user).await {
+        if is_duplicate_key(&e) {
+            let users = state.store.users();
+            let taken = if users.find_one(doc! {"displayNameLower": &user.display_name_lower}).await?.is_some() { "that display name" } else { "that email" };
+            return Err(ApiError::Conflict(format!("{taken} is already taken")));
+        }
+        return Err(e.into());
+    }
+    tracing::info!(user = %user.user_id, "signed up");
+    send_verification(&state, &user, &code)?;
+    Ok((StatusCode::CREATED, Json(session(&state, &user)?)))
+}
+
+/// Signs in with a display name or an email address.
+#[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = LoginRequest,
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(State(state): State<AppState>, Body(req): Body<LoginRequest>) -> Result<Json<Session>, ApiError> {
+    let login = req.login.trim().to_lowercase();
+    Limits::check(&state.limits.login, &login, "sign-in attempts")?;
+    let user = state.store.users().find_one(doc! {"$or": [{"displayNameLower": &login}, {"emailLower": &login}]}).await?;
+    let denied = || ApiError::Unauthorized("wrong display name, email or password".into());
+    let Some(user) = user else {
+        // Spend the same time as a real check, so timing does not tell who has an account.
+        let _ = password::verify(req.password, DUMMY_HASH.to_string()).await;
+        return Err(denied());
+    };
+    if !password::verify(req.password, user.password_hash.clone()).await {
+        return Err(denied());
+    }
+    Ok(Json(session(&state, &user)?))
+}
+
+/// An argon2id hash of a random password, checked against when the account does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Vv1lo9hIKlt0JUa0V5q0aHc9b8n0o7Rm2v1GgGx1P0A";
+
+/// New tokens for a valid refresh token.
+#[utoipa::path(post, path = "/auth/refresh", tag = "accounts", request_body = RefreshRequest,
+    responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
+pub async fn refresh(State(state): State<AppState>, Body(req): Body<RefreshRequest>) -> Result<Json<Session>, ApiError> {
+    let claims = state.tokens.check(&req.refresh_token, Kind::Refresh)?;
+    let user = state.store.users().find_one(doc! {"userId": &claims.sub}).await?.ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+    if user.token_version != claims.ver {
+        return Err(ApiError::Unauthorized("this token was revoked by a password reset; sign in again".into()));
+    }
+    Ok(Json(session(&state, &user)?))
+}
+
+/// Verifies the signed-in account's email with the 6-digit code.
+#[utoipa::path(post, path = "/auth/verify", tag = "accounts", request_body = VerifyRequest, security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 400, description = "wrong or expired code", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn verify(State(state): State<AppState>, Authed(user): Authed, Body(req): Body<VerifyRequest>) -> Result<Json<Done>, ApiError> {
+    if user.verified {
+        return Ok(done("already verified"));
+    }
+    Limits::check(&state.limits.verify, &user.user_id, "verification attempts")?;
+    let expired = user.verification_code_expires.is_none_or(|t| t < DateTime::now());
+    if expired {
+        return Err(ApiError::BadRequest("the code has expired; ask for a new one at POST /auth/resend-verification".into()));
+    }
+    if user.verification_code_hash.as_deref() != Some(codes::hash(&state.config.jwt_secret, "verify", &user.user_id, &req.code).as_str()) {
+        return Err(ApiError::BadRequest("that is not the code we sent".into()));
+    }
+    state
+        .store
+        .users()
+        .update_one(doc! {"userId": &user.user_id}, doc! {"$set": {"verified": true}, "$unset": {"verificationCodeHash": "", "verificationCodeExpires": ""}})
+        .await?;
+    Ok(done("email verified"))
+}
+
+/// Mails a new verification code (the old one stops working).
+#[utoipa::path(post, path = "/auth/resend-verification", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn resend_verification(State(state): State<AppState>, Authed(user): Authed) -> Result<Json<Done>, ApiError> {
+    if user.verified {
+        return Ok(done("already verified"));
+    }
+    Limits::check(&state.limits.verify, &user.user_id, "verification attempts")?;
+    let code = codes::verification_code();
+    state
+        .store
+        .users()
+        .update_one(
+            doc! {"userId": &user.user_id},
+            doc! {"$set": {"verificationCodeHash": codes::hash(&state.config.jwt_secret, "verify", &user.user_id, &code), "verificationCodeExpires": expires_in(VERIFY_TTL)}},
+        )
+        .await?;
+    send_verification(&state, &user, &code)?;
+    Ok(done("a new code is on its way"))
+}
+
+const FORGOT_ANSWER: &str = "if an account has that email, a reset code is on its way";
+
+/// Mails an 8-character reset code. The answer is the same whether or not the account exists.
+#[utoipa::path(post, path = "/auth/forgot", tag = "accounts", request_body = ForgotRequest,
+    responses((status = 200, body = Done), (status = 429, body = ErrorBody)))]
+pub async fn forgot(State(state): State<AppState>, Body(req): Body<ForgotRequest>) -> Result<Json<Done>, ApiError> {
+    let email = req.email.trim().to_lowercase();
+    Limits::check(&state.limits.forgot, &email, "reset requests for this address")?;
+    if let Some(user) = state.store.users().find_one(doc! {"emailLower": &email}).await? {
+        let code = codes::reset_code();
+        state
+            .store
+            .users()
+            .update_one(
+                doc! {"userId": &user.user_id},
+                doc! {"$set": {"resetCodeHash": codes::hash(&state.config.jwt_secret, "reset", &user.user_id, &code), "resetCodeExpires": expires_in(RESET_TTL)}},
+            )
+            .await?;
+        let mail = Mail {
+            to: user.email.clone(),
+            subject: "Your Homegames password reset code".into(),
+            body: format!("Hi {}, your password reset code is {code}. It expires in 1 hour.", user.display_name),
+        };
+        if let Err(e) = state.mailer.send(&mail) {
+            // Answering differently would tell who has an account; log it instead.
+            tracing::error!(error = %e, "reset mail not sent");
+        }
+    }
+    Ok(done(FORGOT_ANSWER))
+}
+
+/// Sets a new password with the emailed reset code; every earlier token stops working.
+#[utoipa::path(post, path = "/auth/reset", tag = "accounts", request_body = ResetRequest,
+    responses((status = 200, body = Done), (status = 400, description = "wrong or expired code", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn reset(State(state): State<AppState>, Body(req): Body<ResetRequest>) -> Result<Json<Done>, ApiError> {
+    let email = req.email.trim().to_lowercase();
+    valid_password(&req.new_password)?;
+    Limits::check(&state.limits.reset, &email, "reset attempts for this address")?;
+    let wrong = || ApiError::BadRequest("the code is wrong or has expired".into());
+    let user = state.store.users().find_one(doc! {"emailLower": &email}).await?.ok_or_else(wrong)?;
+    let live = user.reset_code_expires.is_some_and(|t| t >= DateTime::now());
+    let matches = user.reset_code_hash.as_deref() == Some(codes::hash(&state.config.jwt_secret, "reset", &user.user_id, &req.code).as_str());
+    if !(live && matches) {
+        return Err(wrong());
+    }
+    let hash = password::hash(req.new_password).await?;
+    // Only the holder of this exact code gets to use it, once.
+    let result = state
+        .store
+        .users()
+        .update_one(
+            doc! {"userId": &user.user_id, "resetCodeHash": user.reset_code_hash.as_deref()},
+            doc! {"$set": {"passwordHash": hash}, "$inc": {"tokenVersion": 1}, "$unset": {"resetCodeHash": "", "resetCodeExpires": ""}},
+        )
+        .await?;
+    if result.modified_count == 0 {
+        return Err(wrong());
+    }
+    Ok(done("password changed; sign in with the new one"))
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
+pub async fn me(Authed(user): Authed) -> Json<Profile> {
+    Json(Profile {
+        user_id: user.user_id,
+        display_name: user.display_name,
+        email: user.email,
+        verified: user.verified,
+        is_admin: user.is_admin,
+        created: user.created.try_to_rfc3339_string().unwrap_or_default(),
+    })
+}

@@ -1,0 +1,4 @@
+//! The HTTP handlers, one file per area.
+
+pub mod accounts;
+pub mod games;

@@ -1,0 +1,130 @@
+//! MongoDB: the connection, the collections with their document shapes, and their indexes.
+//! Everything here is standard MongoDB, so a real mongod or replica set works unchanged.
+
+use std::time::Duration;
+
+use mongodb::bson::{doc, DateTime, Document};
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Collection, Database, IndexModel};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone)]
+pub struct Store {
+    pub db: Database,
+}
+
+/// An account. `userId` is the internal identity (random, never shown); `displayName` is the only
+/// public name and never changes. Codes are kept only as hashes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub user_id: String,
+    pub display_name: String,
+    pub display_name_lower: String,
+    pub email: String,
+    pub email_lower: String,
+    pub password_hash: String,
+    pub verified: bool,
+    pub verification_code_hash: Option<String>,
+    pub verification_code_expires: Option<DateTime>,
+    pub reset_code_hash: Option<String>,
+    pub reset_code_expires: Option<DateTime>,
+    /// Bumped by a password reset: tokens signed for an older value stop working.
+    #[serde(default)]
+    pub token_version: i64,
+    pub created: DateTime,
+    /// Set by hand in the database to make an admin.
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Game {
+    pub game_id: String,
+    pub name: String,
+    pub description: String,
+    /// The `userId` of the author.
+    pub developer_id: String,
+    pub created: DateTime,
+    /// An asset id.
+    pub thumbnail: Option<String>,
+    /// The content hash of the version the catalog shows, once one is published.
+    #[serde(default)]
+    pub published_version: Option<String>,
+    #[serde(default)]
+    pub nsfw: bool,
+}
+
+/// One file of a version; its bytes are the blob named by `sha256`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+/// A saved version: immutable once written. `number` counts a game's saves (1, 2, …);
+/// `contentHash` names its content (the same files give the same hash).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Version {
+    pub game_id: String,
+    pub number: i64,
+    pub content_hash: String,
+    pub files: Vec<FileEntry>,
+    pub total_size: i64,
+    pub created: DateTime,
+    pub created_by: String,
+    pub message: Option<String>,
+    /// The number of the version this one restored, if it was a restore.
+    pub restored_from: Option<i64>,
+}
+
+impl Store {
+    /// Connects lazily: nothing is contacted until the first operation, and an operation against
+    /// a database that cannot be reached fails within a few seconds (the API then answers 503).
+    pub async fn connect(url: &str, database: &str) -> Result<Store, mongodb::error::Error> {
+        let mut options = ClientOptions::parse(url).await?;
+        options.app_name = Some("homegames-api".into());
+        options.server_selection_timeout.get_or_insert(Duration::from_secs(3));
+        options.connect_timeout.get_or_insert(Duration::from_secs(3));
+        let client = Client::with_options(options)?;
+        Ok(Store { db: client.database(database) })
+    }
+
+    pub fn users(&self) -> Collection<User> {
+        self.db.collection("users")
+    }
+    pub fn games(&self) -> Collection<Game> {
+        self.db.collection("games")
+    }
+    pub fn versions(&self) -> Collection<Version> {
+        self.db.collection("versions")
+    }
+    /// File contents by sha256 (`_id`), shared by every version that holds the same bytes.
+    pub fn blobs(&self) -> Collection<Document> {
+        self.db.collection("blobs")
+    }
+
+    /// Creates the indexes the API relies on (uniqueness is enforced by them, not by reads).
+    pub async fn ensure_indexes(&self) -> Result<(), mongodb::error::Error> {
+        let unique = |keys: Document| IndexModel::builder().keys(keys).options(IndexOptions::builder().unique(true).build()).build();
+        let users = self.db.collection::<Document>("users");
+        users.create_index(unique(doc! {"userId": 1})).await?;
+        users.create_index(unique(doc! {"displayNameLower": 1})).await?;
+        users.create_index(unique(doc! {"emailLower": 1})).await?;
+        let games = self.db.collection::<Document>("games");
+        games.create_index(unique(doc! {"gameId": 1})).await?;
+        games.create_index(IndexModel::builder().keys(doc! {"developerId": 1}).build()).await?;
+        let versions = self.db.collection::<Document>("versions");
+        versions.create_index(unique(doc! {"gameId": 1, "number": 1})).await?;
+        versions.create_index(IndexModel::builder().keys(doc! {"gameId": 1, "contentHash": 1}).build()).await?;
+        Ok(())
+    }
+}
+
+/// A new random identifier: 32 hex characters (128 bits).
+pub fn new_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}

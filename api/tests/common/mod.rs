@@ -1,0 +1,104 @@
+//! A real API server on a free port, over a fresh database of the MongoDB-compatible server the
+//! tests are pointed at (HG_TEST_MONGO_URL; `scripts/services` starts one at the default).
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use api::app::Inner;
+use api::store::Store;
+use api::{build_app, ApiConfig};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub const DEFAULT_MONGO: &str = "mongodb://127.0.0.1:27017/?directConnection=true";
+
+pub fn mongo_url() -> String {
+    std::env::var("HG_TEST_MONGO_URL").unwrap_or_else(|_| DEFAULT_MONGO.to_string())
+}
+
+pub struct TestApi {
+    pub base: String,
+    pub store: Store,
+    pub mail_log: PathBuf,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> TestApi {
+    start_with(&mongo_url(), true).await
+}
+
+/// `require_db`: fail with instructions when the database cannot be reached.
+pub async fn start_with(url: &str, require_db: bool) -> TestApi {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("hgtest_{}", api::store::new_id());
+    let store = Store::connect(url, &database).await.unwrap();
+    if require_db {
+        if let Err(e) = store.ensure_indexes().await {
+            panic!(
+                "MongoDB is not reachable at {url}: {e}\n\
+                 Start the local MongoDB-compatible server with `scripts/services` (it installs and starts SecantusDB \
+                 on 127.0.0.1:27017), or point HG_TEST_MONGO_URL at a running mongod."
+            );
+        }
+    }
+    let mut config = ApiConfig::new(url, &database, "test-secret-0123456789abcdef");
+    config.mail_log = Some(dir.path().join("mail.jsonl"));
+    let app = build_app(Arc::new(Inner::new(config, store.clone()).unwrap()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestApi { base, store, mail_log: dir.path().join("mail.jsonl"), http: reqwest::Client::new(), _dir: dir }
+}
+
+impl TestApi {
+    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send("POST", path, token, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.send("GET", path, token, None).await
+    }
+
+    /// The code in the newest development mail to `to` ("… code is XXXX. …").
+    pub fn mailed_code(&self, to: &str) -> String {
+        let log = std::fs::read_to_string(&self.mail_log).unwrap_or_default();
+        let mail: Value = log.lines().rev().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|m| m["to"] == to).unwrap_or_else(|| panic!("no mail to {to} in {log}"));
+        let body = mail["body"].as_str().unwrap();
+        body.split("code is ").nth(1).unwrap().split('.').next().unwrap().to_string()
+    }
+
+    /// Signs up and verifies; returns (access token, refresh token, userId).
+    pub async fn verified_user(&self, name: &str) -> (String, String, String) {
+        let email = format!("{name}@example.com");
+        let (status, s) = self.post("/auth/signup", None, serde_json::json!({"displayName": name, "email": email, "password": "correct horse"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{s}");
+        let token = s["accessToken"].as_str().unwrap().to_string();
+        let (status, v) = self.post("/auth/verify", Some(&token), serde_json::json!({"code": self.mailed_code(&email)})).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        (token, s["refreshToken"].as_str().unwrap().to_string(), s["userId"].as_str().unwrap().to_string())
+    }
+}
+
+/// Every error is JSON {error, code}; returns the code.
+pub fn error_code(body: &Value) -> &str {
+    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "not a JSON error: {body}");
+    body["code"].as_str().unwrap_or_else(|| panic!("no code in {body}"))
+}
