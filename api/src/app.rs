@@ -12,7 +12,8 @@ use crate::auth::tokens::Tokens;
 use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::{LogMailer, Mailer};
-use crate::routes::{accounts, games};
+use crate::queue::Queue;
+use crate::routes::{accounts, games, publish};
 use crate::store::Store;
 
 /// Per-key limits on the routes that guess at secrets or send mail.
@@ -49,6 +50,7 @@ pub struct Inner {
     pub tokens: Tokens,
     pub mailer: Box<dyn Mailer>,
     pub limits: Limits,
+    pub queue: Queue,
 }
 
 pub type AppState = Arc<Inner>;
@@ -57,7 +59,8 @@ impl Inner {
     pub fn new(config: ApiConfig, store: Store) -> Result<Inner, ApiError> {
         let tokens = Tokens::new(&config.jwt_secret, config.access_ttl, config.refresh_ttl)?;
         let mailer = Box::new(LogMailer::new(config.mail_log.clone()));
-        Ok(Inner { config, store, tokens, mailer, limits: Limits::new() })
+        let queue = Queue::new(config.amqp_url.clone(), config.publish_queue.clone());
+        Ok(Inner { config, store, tokens, mailer, limits: Limits::new(), queue })
     }
 }
 
@@ -80,6 +83,9 @@ pub fn build_app(state: AppState) -> Router {
         .route("/games/{game_id}/versions/{hash}", get(games::get_version))
         .route("/games/{game_id}/versions/{hash}/files/{*path}", get(games::get_file))
         .route("/games/{game_id}/versions/{hash}/restore", post(games::restore_version))
+        .route("/games/{game_id}/publish", post(publish::request_publish))
+        .route("/games/{game_id}/publish-requests", get(publish::list_requests))
+        .route("/publish-requests/{request_id}", get(publish::get_request))
         .route("/openapi.json", get(crate::openapi::document))
         .route("/docs", get(crate::openapi::docs_page))
         .route("/health", get(|| async { "ok" }))

@@ -15,6 +15,10 @@ pub struct ApiConfig {
     /// The development mail sender appends every message here (one JSON object per line), besides
     /// logging it. None: log only.
     pub mail_log: Option<PathBuf>,
+    /// RabbitMQ, for the publish queue.
+    pub amqp_url: String,
+    /// The durable queue publish jobs go through.
+    pub publish_queue: String,
     /// Largest JSON body for most routes.
     pub max_body_bytes: usize,
     /// Largest body for saving a version (a game's files, base64 included).
@@ -30,6 +34,8 @@ impl ApiConfig {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             mail_log: None,
+            amqp_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            publish_queue: "publish_requests".into(),
             max_body_bytes: 64 * 1024,
             max_version_body_bytes: 28 * 1024 * 1024,
         }

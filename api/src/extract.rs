@@ -31,3 +31,15 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         _ => ApiError::BadRequest(text),
     }
 }
+
+/// An optional JSON body: no body at all (no Content-Type) is `None`; a body is parsed as above.
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        if req.headers().get(axum::http::header::CONTENT_TYPE).is_none() {
+            return Ok(None);
+        }
+        <Body<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
+    }
+}

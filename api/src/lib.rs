@@ -15,10 +15,12 @@ pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod openapi;
+pub mod queue;
 pub mod routes;
 pub mod store;
 pub mod template;
 pub mod versions;
+pub mod worker;
 
 pub use app::{build_app, AppState};
 pub use config::ApiConfig;

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, games};
+use crate::routes::{accounts, games, publish};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,11 +16,13 @@ use crate::routes::{accounts, games};
         accounts::forgot, accounts::reset, accounts::me,
         games::create_game, games::my_games, games::get_game, games::update_game, games::save_version,
         games::list_versions, games::get_version, games::get_file, games::restore_version, games::catalog,
+        publish::request_publish, publish::get_request, publish::list_requests,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Sign up, verify, sign in, reset a password"),
-         (name = "games", description = "Games, versions and the catalog")),
+         (name = "games", description = "Games, versions and the catalog"),
+         (name = "publishing", description = "Publish requests and their outcome")),
 )]
 pub struct ApiDoc;
 

@@ -81,6 +81,59 @@ pub struct Version {
     pub restored_from: Option<i64>,
 }
 
+/// Where a publish request is: PENDING (queued) → PROCESSING (a worker has it) → PUBLISHED or
+/// FAILED.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PublishStatus {
+    Pending,
+    Processing,
+    Published,
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishRequest {
+    pub request_id: String,
+    pub game_id: String,
+    pub content_hash: String,
+    pub version_number: i64,
+    pub user_id: String,
+    pub status: PublishStatus,
+    pub created: DateTime,
+    pub started_at: Option<DateTime>,
+    pub completed_at: Option<DateTime>,
+    /// How many times a worker has taken it (more than one after a worker died mid-job).
+    #[serde(default)]
+    pub attempts: i32,
+    /// The published record, once PUBLISHED.
+    pub version_id: Option<String>,
+    /// Why it FAILED, for the author.
+    pub error: Option<String>,
+    /// The scan's located findings, when the scan is why it failed.
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+/// A published version: what makes a game launchable. One per publish request (`requestId` is
+/// unique), so a redelivered job cannot publish twice.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GameVersion {
+    pub version_id: String,
+    pub game_id: String,
+    pub content_hash: String,
+    pub version_number: i64,
+    pub request_id: String,
+    pub published: bool,
+    pub published_at: DateTime,
+    pub published_by: String,
+    pub squish_version: String,
+    pub asset_ids: Vec<String>,
+    pub nsfw: bool,
+}
+
 impl Store {
     /// Connects lazily: nothing is contacted until the first operation, and an operation against
     /// a database that cannot be reached fails within a few seconds (the API then answers 503).
@@ -102,6 +155,12 @@ impl Store {
     pub fn versions(&self) -> Collection<Version> {
         self.db.collection("versions")
     }
+    pub fn publish_requests(&self) -> Collection<PublishRequest> {
+        self.db.collection("publishRequests")
+    }
+    pub fn game_versions(&self) -> Collection<GameVersion> {
+        self.db.collection("gameVersions")
+    }
     /// File contents by sha256 (`_id`), shared by every version that holds the same bytes.
     pub fn blobs(&self) -> Collection<Document> {
         self.db.collection("blobs")
@@ -120,6 +179,14 @@ impl Store {
         let versions = self.db.collection::<Document>("versions");
         versions.create_index(unique(doc! {"gameId": 1, "number": 1})).await?;
         versions.create_index(IndexModel::builder().keys(doc! {"gameId": 1, "contentHash": 1}).build()).await?;
+        let requests = self.db.collection::<Document>("publishRequests");
+        requests.create_index(unique(doc! {"requestId": 1})).await?;
+        requests.create_index(IndexModel::builder().keys(doc! {"userId": 1, "created": -1}).build()).await?;
+        requests.create_index(IndexModel::builder().keys(doc! {"status": 1, "created": 1}).build()).await?;
+        let published = self.db.collection::<Document>("gameVersions");
+        published.create_index(unique(doc! {"requestId": 1})).await?;
+        published.create_index(unique(doc! {"versionId": 1})).await?;
+        published.create_index(IndexModel::builder().keys(doc! {"gameId": 1, "publishedAt": -1}).build()).await?;
         Ok(())
     }
 }

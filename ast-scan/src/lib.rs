@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use swc_common::{sync::Lrc, FileName, Globals, Mark, SourceMap, Spanned, GLOBALS};
+use swc_common::{BytePos, Globals, Mark, Spanned, GLOBALS};
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
 use swc_ecma_visit::{VisitMutWith, VisitWith};
 
@@ -51,22 +51,21 @@ pub enum ScanError {
 /// Parses `source` (script or module syntax; modern syntax and a hashbang are fine) and returns
 /// every finding. A file that does not parse is one finding with the parser's message.
 pub fn scan_source(file: &str, source: &str) -> Vec<Finding> {
-    let cm: Lrc<SourceMap> = Default::default();
-    let fm = cm.new_source_file(Lrc::new(FileName::Custom(file.to_string())), source.to_string());
+    // The parser reads the text in place (no source map, no copy): spans are byte offsets from
+    // START, and lines and columns are worked out only for the rare finding.
+    const START: u32 = 1;
     let syntax = Syntax::Es(EsSyntax { allow_return_outside_function: true, ..Default::default() });
-    let mut parser = Parser::new(syntax, StringInput::from(&*fm), None);
-    let lines: Vec<&str> = source.lines().collect();
+    let input = StringInput::new(source, BytePos(START), BytePos(START + source.len() as u32));
+    let mut parser = Parser::new(syntax, input, None);
     let locate = |span: swc_common::Span, rule: Rule, detail: String| {
-        let loc = cm.lookup_char_pos(span.lo);
+        let offset = (span.lo.0.saturating_sub(START) as usize).min(source.len());
+        let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
+        let source_line = source[line_start..line_end].trim_end_matches('\r').to_string();
+        let line = source[..line_start].bytes().filter(|&b| b == b'\n').count() + 1;
+        let column = source.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
         let message = if detail.is_empty() { rule.explanation().to_string() } else { format!("{}: {detail}", rule.explanation()) };
-        Finding {
-            file: file.to_string(),
-            line: loc.line,
-            column: loc.col_display + 1,
-            rule,
-            message,
-            source_line: lines.get(loc.line.saturating_sub(1)).map_or(String::new(), |l| l.to_string()),
-        }
+        Finding { file: file.to_string(), line, column, rule, message, source_line }
     };
     let program = parser.parse_program();
     let recovered = parser.take_errors();

@@ -8,3 +8,4 @@
 //! (that is `js-runtime`). It moves frames; it does not build them.
 
 pub mod server;
+pub mod validate;

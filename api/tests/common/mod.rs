@@ -14,6 +14,10 @@ use serde_json::Value;
 
 pub const DEFAULT_MONGO: &str = "mongodb://127.0.0.1:27017/?directConnection=true";
 
+pub fn amqp_url() -> String {
+    std::env::var("HG_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string())
+}
+
 pub fn mongo_url() -> String {
     std::env::var("HG_TEST_MONGO_URL").unwrap_or_else(|_| DEFAULT_MONGO.to_string())
 }
@@ -21,6 +25,8 @@ pub fn mongo_url() -> String {
 pub struct TestApi {
     pub base: String,
     pub store: Store,
+    /// This test's own publish queue (so tests running at once do not take each other's jobs).
+    pub queue: String,
     pub mail_log: PathBuf,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
@@ -46,11 +52,14 @@ pub async fn start_with(url: &str, require_db: bool) -> TestApi {
     }
     let mut config = ApiConfig::new(url, &database, "test-secret-0123456789abcdef");
     config.mail_log = Some(dir.path().join("mail.jsonl"));
+    config.amqp_url = amqp_url();
+    config.publish_queue = format!("publish_test_{}", api::store::new_id());
+    let queue = config.publish_queue.clone();
     let app = build_app(Arc::new(Inner::new(config, store.clone()).unwrap()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApi { base, store, mail_log: dir.path().join("mail.jsonl"), http: reqwest::Client::new(), _dir: dir }
+    TestApi { base, store, queue, mail_log: dir.path().join("mail.jsonl"), http: reqwest::Client::new(), _dir: dir }
 }
 
 impl TestApi {

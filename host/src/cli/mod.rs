@@ -5,6 +5,7 @@ mod scan_cmd;
 mod serve_cmd;
 mod worker_cmd;
 mod squish_cmd;
+mod validate_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -29,6 +30,8 @@ enum Command {
     SessionWorker(worker_cmd::WorkerArgs),
     /// Run a game without a network: deterministically from a script, recording every frame.
     Play(play_cmd::PlayArgs),
+    /// The publish pipeline's test run: load, join a simulated player, run, report as JSON.
+    Validate(validate_cmd::ValidateArgs),
 }
 
 impl Cli {
@@ -45,6 +48,7 @@ impl Cli {
             Command::Play(args) => args.run(),
             Command::Serve(args) => args.run(),
             Command::SessionWorker(args) => args.run(),
+            Command::Validate(args) => args.run(),
             Command::Scan(_) => unreachable!("handled in run"),
         }
     }

@@ -26,6 +26,8 @@ pub enum ContainmentError {
     Unreachable(String),
     #[error("cannot build the session image: {0}")]
     Image(String),
+    #[error("the contained run failed: {0}")]
+    Run(String),
 }
 
 /// Resource limits of one session's container.
@@ -147,10 +149,10 @@ impl Containers {
         }
     }
 
-    /// Creates, attaches and starts a worker container that waits for its game on stdin.
-    async fn start_worker(&self) -> Result<Started, bollard::errors::Error> {
-        let binds = self.roots.iter().enumerate().map(|(i, r)| format!("{}:/games/{i}:ro", r.display())).collect();
-        let host = HostConfig {
+    /// The confinement every container of ours gets: no network, read-only root, a small tmpfs,
+    /// no capabilities, no new privileges, memory, CPU and PID limits.
+    fn host_config(&self, binds: Vec<String>, auto_remove: bool) -> HostConfig {
+        HostConfig {
             binds: Some(binds),
             readonly_rootfs: Some(true),
             tmpfs: Some(HashMap::from([("/tmp".to_string(), "rw,noexec,nosuid,size=16m".to_string())])),
@@ -161,9 +163,68 @@ impl Containers {
             memory_swap: Some(self.limits.memory_bytes),
             nano_cpus: Some((self.limits.cpus * 1e9) as i64),
             pids_limit: Some(self.limits.pids),
-            auto_remove: Some(true),
+            auto_remove: Some(auto_remove),
+            ..Default::default()
+        }
+    }
+
+    /// The publish pipeline's test run of the game in `game_dir` (`homegames validate`), in a
+    /// fresh container of its own with the folder mounted read-only at /game. A run that takes
+    /// longer than `timeout` is killed and reported as failed.
+    pub async fn validate(&self, game_dir: &Path, seconds: f64, timeout: std::time::Duration) -> Result<crate::validate::Report, ContainmentError> {
+        let dir = std::fs::canonicalize(game_dir).map_err(|e| ContainmentError::Run(format!("{}: {e}", game_dir.display())))?;
+        let config = ContainerCreateBody {
+            image: Some(self.image.clone()),
+            cmd: Some(vec!["/homegames".into(), "validate".into(), "/game".into(), "--seconds".into(), seconds.to_string()]),
+            env: Some(vec!["HOME=/tmp".into()]),
+            user: Some("65534:65534".into()),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            tty: Some(false),
+            network_disabled: Some(true),
+            labels: Some(HashMap::from([("homegames.validate".to_string(), String::new())])),
+            host_config: Some(self.host_config(vec![format!("{}:/game:ro", dir.display())], false)),
             ..Default::default()
         };
+        let run = |e: bollard::errors::Error| ContainmentError::Run(e.to_string());
+        let created = self.docker.create_container(None::<CreateContainerOptions>, config).await.map_err(run)?;
+        let attach = AttachContainerOptions { stdout: true, stderr: true, stream: true, logs: true, ..Default::default() };
+        let outcome = async {
+            let mut io = self.docker.attach_container(&created.id, Some(attach)).await.map_err(run)?;
+            self.docker.start_container(&created.id, None).await.map_err(run)?;
+            let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+            let read = async {
+                while let Some(chunk) = io.output.next().await {
+                    match chunk {
+                        Ok(bollard::container::LogOutput::StdOut { message }) => stdout.extend_from_slice(&message),
+                        Ok(bollard::container::LogOutput::StdErr { message }) => stderr.extend_from_slice(&message),
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+            };
+            if tokio::time::timeout(timeout, read).await.is_err() {
+                return Ok(crate::validate::Report { error: Some(format!("the test run did not finish within {} s", timeout.as_secs())), ..Default::default() });
+            }
+            let text = String::from_utf8_lossy(&stdout);
+            match text.lines().rev().find_map(|l| serde_json::from_str::<crate::validate::Report>(l).ok()) {
+                Some(report) => Ok(report),
+                // No report: the process died (out of memory, killed) before writing one.
+                None => Ok(crate::validate::Report {
+                    error: Some(format!("the test run stopped without a report: {}", String::from_utf8_lossy(&stderr).trim().chars().take(300).collect::<String>())),
+                    ..Default::default()
+                }),
+            }
+        }
+        .await;
+        let _ = self.docker.remove_container(&created.id, Some(RemoveContainerOptions { force: true, ..Default::default() })).await;
+        outcome
+    }
+
+    /// Creates, attaches and starts a worker container that waits for its game on stdin.
+    async fn start_worker(&self) -> Result<Started, bollard::errors::Error> {
+        let binds = self.roots.iter().enumerate().map(|(i, r)| format!("{}:/games/{i}:ro", r.display())).collect();
+        let host = self.host_config(binds, true);
         let config = ContainerCreateBody {
             image: Some(self.image.clone()),
             cmd: Some(vec![

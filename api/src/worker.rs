@@ -1,0 +1,243 @@
+//! The publish worker: takes publish requests off the queue and validates each version — index.js,
+//! the GPLv3 LICENSE, size limits, the security scan of every `.js`, the declared squishVersion,
+//! and a test run of the game in a container with no network — then publishes it or records why
+//! not.
+//!
+//! Delivery is at least once; the outcome is idempotent. A request is claimed in the database
+//! before work starts, the published record is keyed by the request (a unique index), and the
+//! message is acknowledged only after the outcome is written: a worker killed mid-job leaves the
+//! message unacknowledged, RabbitMQ hands it to the next worker, which redoes the job, and a
+//! redelivered message of a finished request is acknowledged without doing anything.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use host::server::container::Containers;
+use host::validate::Report;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
+use lapin::types::FieldTable;
+use mongodb::bson::{doc, DateTime};
+use mongodb::options::ReturnDocument;
+
+use crate::error::{is_duplicate_key, ApiError};
+use crate::store::{new_id, GameVersion, PublishRequest, Store, Version};
+use crate::template::is_gpl3;
+use crate::versions::{check_path, read_blob, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
+
+/// Where the test run happens. Production uses containers; `Inline` exists for development on a
+/// machine without Docker and must be asked for by name.
+pub enum Validator {
+    Contained(Containers),
+    Inline,
+}
+
+impl Validator {
+    async fn run(&self, dir: &Path, seconds: f64) -> Report {
+        match self {
+            Validator::Contained(c) => c.validate(dir, seconds, Duration::from_secs(90)).await.unwrap_or_else(|e| Report { error: Some(e.to_string()), ..Default::default() }),
+            Validator::Inline => {
+                let dir = dir.to_path_buf();
+                tokio::task::spawn_blocking(move || host::validate::validate_inline(&dir, seconds))
+                    .await
+                    .unwrap_or_else(|e| Report { error: Some(format!("the test run panicked: {e}")), ..Default::default() })
+            }
+        }
+    }
+}
+
+pub struct Worker {
+    pub store: Store,
+    pub validator: Validator,
+    /// Scratch space for the files of the version being validated (one folder per request).
+    pub work_dir: PathBuf,
+    /// Seconds of game time the test run lasts.
+    pub seconds: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+    #[error("the queue connection broke: {0}")]
+    Lapin(#[from] lapin::Error),
+}
+
+/// How one job ended, for logs and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Published(String),
+    Failed(String),
+    /// The request was already finished (a redelivery): nothing was done.
+    AlreadyDone,
+    /// No such request (deleted with its author, say).
+    Unknown,
+}
+
+impl Worker {
+    /// Consumes the queue until the connection breaks (the caller decides whether to reconnect).
+    pub async fn consume(&self, amqp_url: &str, queue: &str) -> Result<(), WorkerError> {
+        let (_conn, channel) = crate::queue::open(amqp_url, queue).await?;
+        channel.basic_qos(1, BasicQosOptions::default()).await?;
+        let mut deliveries = channel.basic_consume(queue, &format!("worker-{}", new_id()), BasicConsumeOptions::default(), FieldTable::default()).await?;
+        tracing::info!(queue, "publish worker waiting for jobs");
+        while let Some(delivery) = deliveries.next().await {
+            let delivery = delivery?;
+            let request_id = serde_json::from_slice::<serde_json::Value>(&delivery.data).ok().and_then(|v| v["requestId"].as_str().map(String::from));
+            let Some(request_id) = request_id else {
+                tracing::warn!("a message without a requestId: dropped");
+                delivery.ack(BasicAckOptions::default()).await?;
+                continue;
+            };
+            match self.process(&request_id).await {
+                Ok(outcome) => {
+                    tracing::info!(request = %request_id, ?outcome, "publish job done");
+                    delivery.ack(BasicAckOptions::default()).await?;
+                }
+                Err(e) => {
+                    // The database is away: put the job back and wait before the next try.
+                    tracing::warn!(request = %request_id, error = %e, "publish job interrupted; requeued");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Does one job. `Err` only for trouble with the database (the job should be retried); a game
+    /// that fails validation is an `Ok(Outcome::Failed)`.
+    pub async fn process(&self, request_id: &str) -> Result<Outcome, ApiError> {
+        let claimed = self
+            .store
+            .publish_requests()
+            .find_one_and_update(
+                doc! {"requestId": request_id, "status": {"$in": ["PENDING", "PROCESSING"]}},
+                doc! {"$set": {"status": "PROCESSING", "startedAt": DateTime::now()}, "$inc": {"attempts": 1}},
+            )
+            .return_document(ReturnDocument::After)
+            .await?;
+        let Some(request) = claimed else {
+            let exists = self.store.publish_requests().find_one(doc! {"requestId": request_id}).await?.is_some();
+            return Ok(if exists { Outcome::AlreadyDone } else { Outcome::Unknown });
+        };
+        match self.validate(&request).await? {
+            Ok(report) => self.publish(&request, report).await,
+            Err((error, findings)) => {
+                self.finish(request_id, doc! {"status": "FAILED", "error": &error, "findings": findings, "completedAt": DateTime::now()}).await?;
+                Ok(Outcome::Failed(error))
+            }
+        }
+    }
+
+    async fn finish(&self, request_id: &str, set: mongodb::bson::Document) -> Result<(), ApiError> {
+        self.store.publish_requests().update_one(doc! {"requestId": request_id, "status": "PROCESSING"}, doc! {"$set": set}).await?;
+        Ok(())
+    }
+
+    /// Every check, in order; the first that fails is the answer (with the scan's findings).
+    async fn validate(&self, request: &PublishRequest) -> Result<Result<Report, (String, Vec<String>)>, ApiError> {
+        let fail = |msg: String| Ok(Err((msg, Vec::new())));
+        let version: Option<Version> = self.store.versions().find_one(doc! {"gameId": &request.game_id, "contentHash": &request.content_hash}).await?;
+        let Some(version) = version else { return fail("the version no longer exists".into()) };
+        let mut files = Vec::with_capacity(version.files.len());
+        let mut total = 0usize;
+        for f in &version.files {
+            if f.size as usize > MAX_FILE_BYTES {
+                return fail(format!("{} is {} bytes; a file may be at most 5 MB", f.path, f.size));
+            }
+            total += f.size as usize;
+            files.push((f.path.clone(), read_blob(&self.store, &f.sha256).await?));
+        }
+        if total > MAX_TOTAL_BYTES {
+            return fail(format!("the game's files add up to {total} bytes; at most 20 MB may be published"));
+        }
+        let Some(index) = files.iter().find(|(p, _)| p == "index.js").map(|(_, b)| String::from_utf8_lossy(b).into_owned()) else {
+            return fail("the game has no index.js at its top level".into());
+        };
+        match files.iter().find(|(p, _)| p == "LICENSE") {
+            None => return fail("the game has no LICENSE file; published games carry the GPLv3 (the starter template has it)".into()),
+            Some((_, text)) if !is_gpl3(&String::from_utf8_lossy(text)) => {
+                return fail("LICENSE is not the GNU GPL version 3 text; published games carry the GPLv3 unchanged".into())
+            }
+            Some(_) => {}
+        }
+        let sources: Vec<(String, String)> =
+            files.iter().filter(|(p, _)| p.ends_with(".js")).map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned())).collect();
+        let findings = tokio::task::spawn_blocking(move || ast_scan::scan_sources(&sources)).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        if !findings.is_empty() {
+            let listed: Vec<String> = findings.iter().map(|f| format!("{}:{}:{}: [{}] {}", f.file, f.line, f.column, f.rule.id(), f.message)).collect();
+            return Ok(Err((format!("the security scan found {} problem(s); the first: {}", listed.len(), listed[0]), listed)));
+        }
+        let declared = match ast_scan::squish_version(&index) {
+            Ok(v) => v,
+            Err(e) => return fail(format!("index.js: {e}")),
+        };
+        // The test run, on a copy of the files in a folder of its own.
+        let dir = self.work_dir.join(&request.request_id);
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        for (path, bytes) in &files {
+            if check_path(path).is_err() {
+                return fail(format!("{path} is not a valid file path"));
+            }
+            let target = dir.join(path);
+            if let Some(parent) = target.parent() {
+                tokio::fs::create_dir_all(parent).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+            }
+            tokio::fs::write(&target, bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        }
+        let report = self.validator.run(&dir, self.seconds).await;
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        if !report.ok {
+            return fail(report.error.unwrap_or_else(|| "the test run failed".into()));
+        }
+        if report.squish_version.as_deref() != Some(declared.as_str()) {
+            return fail(format!("metadata().squishVersion is {:?} when the game runs, but {declared:?} in the source", report.squish_version));
+        }
+        Ok(Ok(report))
+    }
+
+    async fn publish(&self, request: &PublishRequest, report: Report) -> Result<Outcome, ApiError> {
+        // A game is nsfw if any asset it declares is flagged (flags are set on uploaded assets).
+        let nsfw = !report.asset_ids.is_empty()
+            && self.store.db.collection::<mongodb::bson::Document>("assets").count_documents(doc! {"assetId": {"$in": &report.asset_ids}, "nsfw": true}).await? > 0;
+        let record = GameVersion {
+            version_id: new_id(),
+            game_id: request.game_id.clone(),
+            content_hash: request.content_hash.clone(),
+            version_number: request.version_number,
+            request_id: request.request_id.clone(),
+            published: true,
+            published_at: DateTime::now(),
+            published_by: request.user_id.clone(),
+            squish_version: report.squish_version.clone().unwrap_or_default(),
+            asset_ids: report.asset_ids.clone(),
+            nsfw,
+        };
+        let version_id = match self.store.game_versions().insert_one(&record).await {
+            Ok(_) => record.version_id.clone(),
+            // Published by an earlier attempt that died before it could say so: reuse that record.
+            Err(e) if is_duplicate_key(&e) => self
+                .store
+                .game_versions()
+                .find_one(doc! {"requestId": &request.request_id})
+                .await?
+                .map(|v| v.version_id)
+                .ok_or_else(|| ApiError::Internal("published record vanished".into()))?,
+            Err(e) => return Err(e.into()),
+        };
+        self.store
+            .games()
+            .update_one(doc! {"gameId": &request.game_id}, doc! {"$set": {"publishedVersion": &request.content_hash, "nsfw": nsfw}})
+            .await?;
+        self.finish(&request.request_id, doc! {"status": "PUBLISHED", "versionId": &version_id, "completedAt": DateTime::now()}).await?;
+        Ok(Outcome::Published(version_id))
+    }
+}
+
+/// Requests not yet finished, for a worker starting up to report (RabbitMQ redelivers their
+/// messages by itself).
+pub async fn unfinished(store: &Store) -> Result<u64, ApiError> {
+    Ok(store.publish_requests().count_documents(doc! {"status": {"$in": ["PENDING", "PROCESSING"]}}).await?)
+}
+

@@ -1,0 +1,141 @@
+//! The publish pipeline end to end against the real services: MongoDB-compatible storage,
+//! RabbitMQ, and Docker for the test run of each game.
+
+mod common;
+
+use std::time::Duration;
+
+use api::worker::{Outcome, Validator, Worker};
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn homegames_bin() -> std::path::PathBuf {
+    // Tests run from target/<profile>/deps; the host's binary is built next to that folder.
+    let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("homegames");
+    assert!(bin.is_file(), "{} is missing: build it with `cargo build -p host` (cargo test --workspace does)", bin.display());
+    bin
+}
+
+async fn contained_worker(api: &TestApi) -> Worker {
+    let options = host::server::session::SessionOptions { bezel: (9.0, 9.0), idle_timeout: Duration::from_secs(60) };
+    let containers = host::server::container::Containers::connect(&homegames_bin(), Default::default(), None, &[], &options, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\nThe publish tests need a running Docker engine: apt-get install docker.io, then start dockerd (.ci/run does both)."));
+    let work_dir = std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id()));
+    Worker { store: api.store.clone(), validator: Validator::Contained(containers), work_dir, seconds: 5.0 }
+}
+
+/// Polls a publish request until it is finished.
+async fn outcome(api: &TestApi, token: &str, request_id: &str) -> Value {
+    for _ in 0..600 {
+        let (status, r) = api.get(&format!("/publish-requests/{request_id}"), Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        if r["status"] == "PUBLISHED" || r["status"] == "FAILED" {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("publish request {request_id} did not finish in 2 minutes");
+}
+
+async fn game_with(api: &TestApi, name: &str, index_js: Option<&str>) -> (String, String) {
+    let (token, _, _) = api.verified_user(name).await;
+    let (status, game) = api.post("/games", Some(&token), json!({"name": format!("{name}'s game")})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = game["gameId"].as_str().unwrap().to_string();
+    if let Some(src) = index_js {
+        let files = json!({"files": [{"path": "index.js", "content": src}, {"path": "LICENSE", "content": api::template::GPL3_LICENSE}]});
+        let (status, v) = api.post(&format!("/games/{id}/versions"), Some(&token), files).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+    }
+    (token, id)
+}
+
+const THROWS_AT_CONSTRUCTION: &str = r#"const { Game } = require('squish-135');
+class Broken extends Game {
+    static metadata() { return { squishVersion: '135', name: 'Broken' }; }
+    constructor() { super(); throw new Error('the board is missing'); }
+    getLayers() { return []; }
+}
+module.exports = Broken;
+"#;
+
+const IMPORTS_FS: &str = r#"const { Game } = require('squish-135');
+const fs = require('fs');
+class Sneaky extends Game {
+    static metadata() { return { squishVersion: '135', name: 'Sneaky' }; }
+    getLayers() { return []; }
+}
+module.exports = Sneaky;
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn publish_validate_in_a_container_and_list_in_the_catalog() {
+    let api = start().await;
+    let worker = contained_worker(&api).await;
+    let (amqp, queue) = (amqp_url(), api.queue.clone());
+    let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
+
+    // A good game: the starter template, published as it is.
+    let (good, good_id) = game_with(&api, "good", None).await;
+    let (status, req) = api.send("POST", &format!("/games/{good_id}/publish"), Some(&good), None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{req}");
+    assert_eq!(req["status"], "PENDING");
+    let done = outcome(&api, &good, req["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "PUBLISHED", "{done}");
+    let version_id = done["versionId"].as_str().unwrap();
+    let (_, catalog) = api.get("/catalog", None).await;
+    let listed = catalog.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{catalog}");
+    assert_eq!((listed[0]["gameId"].as_str(), listed[0]["publishedVersion"].as_str()), (Some(good_id.as_str()), done["contentHash"].as_str()));
+    assert_eq!(api.get(&format!("/games/{good_id}"), None).await.0, StatusCode::OK, "published games are public");
+    let record = api.store.game_versions().find_one(mongodb::bson::doc! {"versionId": version_id}).await.unwrap().unwrap();
+    assert!(record.published && record.squish_version == "135" && !record.nsfw);
+
+    // One request per 10 minutes per author.
+    let (status, err) = api.send("POST", &format!("/games/{good_id}/publish"), Some(&good), None).await;
+    assert_eq!((status, error_code(&err)), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+
+    // A game the scan refuses: FAILED with the located finding.
+    let (sneaky, sneaky_id) = game_with(&api, "sneaky", Some(IMPORTS_FS)).await;
+    let (_, req) = api.post(&format!("/games/{sneaky_id}/publish"), Some(&sneaky), json!({})).await;
+    let done = outcome(&api, &sneaky, req["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "FAILED");
+    assert!(done["error"].as_str().unwrap().contains("security scan"), "{done}");
+    assert!(done["findings"][0].as_str().unwrap().starts_with("index.js:2:12: [banned-module]"), "{done}");
+
+    // A game that throws while it is built: FAILED with its own message.
+    let (broken, broken_id) = game_with(&api, "broken", Some(THROWS_AT_CONSTRUCTION)).await;
+    let (_, req) = api.post(&format!("/games/{broken_id}/publish"), Some(&broken), json!({})).await;
+    let done = outcome(&api, &broken, req["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "FAILED");
+    let error = done["error"].as_str().unwrap();
+    assert!(error.contains("could not start") && error.contains("the board is missing"), "{error}");
+
+    let (_, catalog) = api.get("/catalog", None).await;
+    assert_eq!(catalog.as_array().unwrap().len(), 1, "failed games stay out of the catalog");
+    consumer.abort();
+}
+
+/// At-least-once delivery, exactly-once outcome: the same job done again (a redelivery), or
+/// redone after a worker died between publishing and recording it, publishes once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redelivered_job_never_publishes_twice() {
+    let api = start().await;
+    let worker = Worker { store: api.store.clone(), validator: Validator::Inline, work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())), seconds: 2.0 };
+    let (token, id) = game_with(&api, "twice", None).await;
+    let (status, req) = api.send("POST", &format!("/games/{id}/publish"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let rid = req["requestId"].as_str().unwrap();
+
+    let Outcome::Published(first) = worker.process(rid).await.unwrap() else { panic!("not published") };
+    assert_eq!(worker.process(rid).await.unwrap(), Outcome::AlreadyDone);
+    // As if the worker had died after publishing but before marking the request done.
+    api.store.publish_requests().update_one(mongodb::bson::doc! {"requestId": rid}, mongodb::bson::doc! {"$set": {"status": "PROCESSING"}}).await.unwrap();
+    assert_eq!(worker.process(rid).await.unwrap(), Outcome::Published(first.clone()), "the same published record");
+    assert_eq!(api.store.game_versions().count_documents(mongodb::bson::doc! {"gameId": &id}).await.unwrap(), 1);
+    let r = api.store.publish_requests().find_one(mongodb::bson::doc! {"requestId": rid}).await.unwrap().unwrap();
+    assert_eq!((r.attempts, r.version_id.as_deref()), (2, Some(first.as_str())));
+    assert_eq!(worker.process("no-such-request").await.unwrap(), Outcome::Unknown);
+}

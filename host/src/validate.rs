@@ -1,0 +1,78 @@
+//! The validation run a publish pipeline makes before a game goes public: load the game, read its
+//! metadata, let a simulated player join, run a few seconds of the game's own clock (ticks and
+//! timers), leave, and report what happened. `validate_inline` runs it in this process (what
+//! `homegames validate` does inside a container); `Containers::validate` runs that command in a
+//! container with no network, a read-only root and the game folder mounted read-only.
+
+use std::path::Path;
+
+use js_runtime::script::{run_script, Script};
+use js_runtime::{GameSession, SessionConfig};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// What a validation run found. `ok` is false when the game could not load or its run ended early
+/// (an exhausted heap, a runaway handler); `error` then says why in words an author can act on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub ok: bool,
+    pub error: Option<String>,
+    /// `metadata().squishVersion`, as a string.
+    pub squish_version: Option<String>,
+    pub name: Option<String>,
+    /// The ids of the assets `metadata().assets` declares.
+    pub asset_ids: Vec<String>,
+    /// Exceptions the game's handlers threw (logged, not fatal, as in a live session).
+    pub exceptions: Vec<String>,
+    /// Frames the simulated player received.
+    pub frames: usize,
+}
+
+/// Runs the validation in this process: `seconds` of the game's virtual clock with one player.
+pub fn validate_inline(dir: &Path, seconds: f64) -> Report {
+    let mut report = Report::default();
+    if !dir.join("index.js").is_file() {
+        report.error = Some("the game has no index.js at its top level".into());
+        return report;
+    }
+    let metadata = match GameSession::load(dir, &SessionConfig::default()) {
+        Ok(s) => s.metadata().clone(),
+        Err(e) => {
+            report.error = Some(format!("the game could not start: {e}"));
+            return report;
+        }
+    };
+    report.squish_version = match metadata.get("squishVersion") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    report.name = metadata.get("name").and_then(Value::as_str).map(String::from);
+    if let Some(assets) = metadata.get("assets").and_then(Value::as_object) {
+        report.asset_ids = assets.iter().map(|(key, a)| a.pointer("/info/id").and_then(Value::as_str).unwrap_or(key).to_string()).collect();
+    }
+    let end = (seconds * 1000.0).max(1000.0);
+    let script: Script = serde_json::from_value(json!({
+        "seed": 1, "epochMs": 1_700_000_000_000u64, "endMs": end,
+        "events": [
+            {"t": 100, "type": "join", "player": 1, "name": "validator", "clientInfo": {"deviceType": "desktop", "aspectRatio": 1.78}},
+            {"t": end - 200.0, "type": "leave", "player": 1},
+        ],
+    }))
+    .expect("the validation script is well-formed");
+    match run_script(dir, &script) {
+        Ok(rec) => {
+            report.frames = rec.frames.iter().filter(|f| f.player == 1).count();
+            if let Some(list) = rec.log["exceptions"].as_array() {
+                report.exceptions = list.iter().map(|e| format!("{}: {}", e["where"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or(""))).collect();
+            }
+            match &rec.log["ended"] {
+                Value::Null => report.ok = true,
+                why => report.error = Some(format!("the game stopped during its test run: {}", why.as_str().map_or(why.to_string(), String::from))),
+            }
+        }
+        Err(e) => report.error = Some(format!("the game could not start: {e}")),
+    }
+    report
+}
