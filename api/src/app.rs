@@ -4,7 +4,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
@@ -13,7 +13,7 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::{LogMailer, Mailer};
 use crate::queue::Queue;
-use crate::routes::{accounts, games, publish};
+use crate::routes::{accounts, admin, assets, games, publish, sessions};
 use crate::store::Store;
 
 /// Per-key limits on the routes that guess at secrets or send mail.
@@ -86,6 +86,16 @@ pub fn build_app(state: AppState) -> Router {
         .route("/games/{game_id}/publish", post(publish::request_publish))
         .route("/games/{game_id}/publish-requests", get(publish::list_requests))
         .route("/publish-requests/{request_id}", get(publish::get_request))
+        .route("/assets", post(assets::upload).layer(DefaultBodyLimit::max(assets::MAX_ASSET_BYTES + 1024)).get(assets::mine))
+        .route("/assets/{asset_id}", get(assets::fetch).delete(assets::delete))
+        .route("/sessions", post(sessions::create))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{user_id}", delete(admin::delete_user))
+        .route("/admin/games", get(admin::games))
+        .route("/admin/assets", get(admin::assets))
+        .route("/admin/assets/{asset_id}/nsfw", post(admin::flag_asset))
+        .route("/admin/publish-requests", get(admin::publish_requests))
+        .route("/admin/stats", get(admin::stats))
         .route("/openapi.json", get(crate::openapi::document))
         .route("/docs", get(crate::openapi::docs_page))
         .route("/health", get(|| async { "ok" }))

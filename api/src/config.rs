@@ -19,6 +19,12 @@ pub struct ApiConfig {
     pub amqp_url: String,
     /// The durable queue publish jobs go through.
     pub publish_queue: String,
+    /// The game server (`homegames serve`) that runs sessions of published games, e.g.
+    /// `http://127.0.0.1:8080`. None: POST /sessions answers 503.
+    pub host_url: Option<String>,
+    /// A folder that server serves as a game root (`--games`): published versions are written
+    /// here, one folder each, for it to run.
+    pub published_dir: PathBuf,
     /// Largest JSON body for most routes.
     pub max_body_bytes: usize,
     /// Largest body for saving a version (a game's files, base64 included).
@@ -36,6 +42,8 @@ impl ApiConfig {
             mail_log: None,
             amqp_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             publish_queue: "publish_requests".into(),
+            host_url: None,
+            published_dir: PathBuf::from("published"),
             max_body_bytes: 64 * 1024,
             max_version_body_bytes: 28 * 1024 * 1024,
         }

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, games, publish};
+use crate::routes::{accounts, admin, assets, games, publish, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,12 +17,17 @@ use crate::routes::{accounts, games, publish};
         games::create_game, games::my_games, games::get_game, games::update_game, games::save_version,
         games::list_versions, games::get_version, games::get_file, games::restore_version, games::catalog,
         publish::request_publish, publish::get_request, publish::list_requests,
+        assets::upload, assets::mine, assets::fetch, assets::delete, sessions::create,
+        admin::users, admin::games, admin::assets, admin::publish_requests, admin::stats, admin::flag_asset, admin::delete_user,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Sign up, verify, sign in, reset a password"),
          (name = "games", description = "Games, versions and the catalog"),
-         (name = "publishing", description = "Publish requests and their outcome")),
+         (name = "publishing", description = "Publish requests and their outcome"),
+         (name = "assets", description = "Images, sounds and fonts for games"),
+         (name = "sessions", description = "Play a published game"),
+         (name = "admin", description = "For accounts with isAdmin")),
 )]
 pub struct ApiDoc;
 

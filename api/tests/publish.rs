@@ -72,7 +72,18 @@ module.exports = Sneaky;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn publish_validate_in_a_container_and_list_in_the_catalog() {
-    let api = start().await;
+    // A game server of our own that serves the folder published versions are written to.
+    let published = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host_url = format!("http://{}", listener.local_addr().unwrap());
+    let serve_config = host::server::ServeConfig { game_roots: vec![published.path().to_path_buf()], ..Default::default() };
+    tokio::spawn(host::server::serve(listener, serve_config));
+    let published_dir = published.path().to_path_buf();
+    let api = start_configured(&mongo_url(), true, |c| {
+        c.host_url = Some(host_url.clone());
+        c.published_dir = published_dir;
+    })
+    .await;
     let worker = contained_worker(&api).await;
     let (amqp, queue) = (amqp_url(), api.queue.clone());
     let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
@@ -92,6 +103,26 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
     assert_eq!(api.get(&format!("/games/{good_id}"), None).await.0, StatusCode::OK, "published games are public");
     let record = api.store.game_versions().find_one(mongodb::bson::doc! {"versionId": version_id}).await.unwrap().unwrap();
     assert!(record.published && record.squish_version == "135" && !record.nsfw);
+
+    // A player starts a session of it (no account needed) and gets frames over the WebSocket.
+    let (status, session) = api.post("/sessions", None, json!({"gameId": good_id})).await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
+    assert_eq!(session["versionId"], version_id);
+    let served = std::fs::read_to_string(published.path().join(format!("{good_id}-{version_id}/index.js"))).unwrap();
+    assert!(served.contains("good's game"), "the host runs exactly the published files");
+    let (mut ws, _) = tokio_tungstenite::connect_async(session["websocketUrl"].as_str().unwrap()).await.unwrap();
+    use futures_util::{SinkExt, StreamExt};
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(r#"{"type":"ready","id":null,"clientInfo":{}}"#.into())).await.unwrap();
+    let mut kinds = Vec::new();
+    while kinds.len() < 2 {
+        let m = tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("a message in time").unwrap().unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Binary(b) = m {
+            kinds.push(b[0]);
+        }
+    }
+    assert_eq!(kinds, [2, 3], "init, then a state frame");
+    let (status, err) = api.post("/sessions", None, json!({"gameId": "no-such-game"})).await;
+    assert_eq!((status, error_code(&err)), (StatusCode::NOT_FOUND, "not_found"));
 
     // One request per 10 minutes per author.
     let (status, err) = api.send("POST", &format!("/games/{good_id}/publish"), Some(&good), None).await;

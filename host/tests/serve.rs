@@ -191,3 +191,19 @@ async fn message_rate_and_size_limits_hold_per_connection() {
     let mut c = connect(&addr, &session).await;
     assert_eq!(ready(&mut c).await[0], 2, "the session still takes players");
 }
+
+/// A game folder that appears under a game root after the server started (a newly published
+/// version) is found the first time someone asks for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_game_folder_added_later_is_served() {
+    let late = tempfile::tempdir().unwrap();
+    let addr = start_with(host::server::ServeConfig { game_roots: vec![repo_games(), late.path().to_path_buf()], ..host::server::ServeConfig::default() }).await;
+    assert!(http_get(&addr, "/play/late-game").await.starts_with("HTTP/1.0 404"));
+    std::fs::create_dir(late.path().join("late-game")).unwrap();
+    std::fs::copy(repo_games().join("tap-race/index.js"), late.path().join("late-game/index.js")).unwrap();
+    let session = session_of(&addr, "late-game").await;
+    let mut ws = connect(&addr, &session).await;
+    assert_eq!(ready(&mut ws).await[..2], [2, 1]);
+    assert!(http_get(&addr, "/api/games").await.contains("late-game"));
+    assert!(http_get(&addr, "/play/..").await.contains("404"));
+}

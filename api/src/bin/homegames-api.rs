@@ -78,6 +78,12 @@ struct ServeArgs {
     /// The development mail sender also appends each message here as a JSON line.
     #[arg(long, env = "HG_MAIL_LOG")]
     mail_log: Option<PathBuf>,
+    /// The game server that runs sessions (`homegames serve`), e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "HG_HOST_URL")]
+    host_url: Option<String>,
+    /// Where published versions are written for that server (serve it with --games DIR).
+    #[arg(long, env = "HG_PUBLISHED_DIR", default_value = "published")]
+    published_dir: PathBuf,
 }
 
 #[tokio::main]
@@ -98,6 +104,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.mail_log = args.mail_log;
     config.amqp_url = args.services.amqp_url;
     config.publish_queue = args.services.publish_queue;
+    config.host_url = args.host_url;
+    config.published_dir = args.published_dir;
     let store = Store::connect(&config.mongo_url, &config.database).await.context("bad MongoDB connection string")?;
     // The API starts even while the database is down (it answers 503 until it is back); indexes
     // are made as soon as it can be reached.

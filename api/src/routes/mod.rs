@@ -3,3 +3,6 @@
 pub mod accounts;
 pub mod games;
 pub mod publish;
+pub mod admin;
+pub mod assets;
+pub mod sessions;

@@ -36,8 +36,13 @@ pub async fn start() -> TestApi {
     start_with(&mongo_url(), true).await
 }
 
-/// `require_db`: fail with instructions when the database cannot be reached.
 pub async fn start_with(url: &str, require_db: bool) -> TestApi {
+    start_configured(url, require_db, |_| {}).await
+}
+
+/// `require_db`: fail with instructions when the database cannot be reached; `adjust` changes the
+/// configuration before the server starts.
+pub async fn start_configured(url: &str, require_db: bool, adjust: impl FnOnce(&mut ApiConfig)) -> TestApi {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("hgtest_{}", api::store::new_id());
     let store = Store::connect(url, &database).await.unwrap();
@@ -55,6 +60,7 @@ pub async fn start_with(url: &str, require_db: bool) -> TestApi {
     config.amqp_url = amqp_url();
     config.publish_queue = format!("publish_test_{}", api::store::new_id());
     let queue = config.publish_queue.clone();
+    adjust(&mut config);
     let app = build_app(Arc::new(Inner::new(config, store.clone()).unwrap()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -92,6 +98,18 @@ impl TestApi {
         let mail: Value = log.lines().rev().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|m| m["to"] == to).unwrap_or_else(|| panic!("no mail to {to} in {log}"));
         let body = mail["body"].as_str().unwrap();
         body.split("code is ").nth(1).unwrap().split('.').next().unwrap().to_string()
+    }
+
+    /// Makes an account an admin, as an operator does: in the database.
+    pub async fn make_admin(&self, user_id: &str) {
+        self.store.users().update_one(mongodb::bson::doc! {"userId": user_id}, mongodb::bson::doc! {"$set": {"isAdmin": true}}).await.unwrap();
+    }
+
+    /// Uploads raw bytes as an asset.
+    pub async fn upload(&self, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let resp = self.http.post(format!("{}/assets?name={name}", self.base)).bearer_auth(token).body(bytes).send().await.unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     /// Signs up and verifies; returns (access token, refresh token, userId).

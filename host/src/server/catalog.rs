@@ -51,6 +51,11 @@ pub fn discover(roots: &[PathBuf], assets: Option<&Path>) -> Vec<GameEntry> {
     out
 }
 
+/// One game folder found after start (logged and skipped, like at start, when it does not load).
+pub fn discover_one(dir: &Path, assets: Option<&Path>) -> Option<GameEntry> {
+    describe(dir, assets).map_err(|e| tracing::warn!(game = %dir.display(), error = %e, "game skipped")).ok()
+}
+
 /// The entry for one game folder (loads the game once to read its metadata).
 pub fn entry_for(dir: &Path) -> Result<GameEntry, String> {
     describe(dir, None)

@@ -98,8 +98,37 @@ struct AppState {
     config: ServeConfig,
     /// With container isolation: the engine, or why it cannot be used (then no session starts).
     containers: Option<Result<Containers, String>>,
-    games: Vec<GameEntry>,
+    /// Discovered at start; a folder that appears later under a game root (a newly published
+    /// version, say) is added the first time someone asks for it.
+    games: std::sync::RwLock<Vec<GameEntry>>,
     sessions: Mutex<HashMap<String, SessionHandle>>,
+}
+
+impl AppState {
+    fn game(&self, slug: &str) -> Option<GameEntry> {
+        self.games.read().unwrap().iter().find(|g| g.slug == slug).cloned()
+    }
+
+    /// The game called `slug`, looking for a new folder of that name under the game roots when it
+    /// is not known yet. Loading runs the game's metadata, so it happens off the async threads.
+    async fn find_or_discover(self: &Arc<Self>, slug: &str) -> Option<GameEntry> {
+        if let Some(g) = self.game(slug) {
+            return Some(g);
+        }
+        let plain = !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !plain {
+            return None;
+        }
+        let dir = self.config.game_roots.iter().map(|r| r.join(slug)).find(|d| d.join("index.js").is_file())?;
+        let assets = self.config.asset_source.clone();
+        let found = tokio::task::spawn_blocking(move || catalog::discover_one(&dir, assets.as_deref())).await.ok()??;
+        let mut games = self.games.write().unwrap();
+        if !games.iter().any(|g| g.slug == found.slug) {
+            tracing::info!(game = %found.slug, "new game folder discovered");
+            games.push(found.clone());
+        }
+        Some(found)
+    }
 }
 
 /// Serves until the listener fails. Games are discovered once at start.
@@ -117,7 +146,7 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
         }))
         }
     };
-    let state = Arc::new(AppState { config, containers, games, sessions: Mutex::new(HashMap::new()) });
+    let state = Arc::new(AppState { config, containers, games: std::sync::RwLock::new(games), sessions: Mutex::new(HashMap::new()) });
     axum::serve(listener, router(state)).await
 }
 
@@ -197,7 +226,7 @@ async fn classic_file(State(s): State<Arc<AppState>>, Path((_id, file)): Path<(S
 }
 
 async fn list_games(State(s): State<Arc<AppState>>) -> Json<Vec<GameEntry>> {
-    Json(s.games.clone())
+    Json(s.games.read().unwrap().clone())
 }
 
 #[derive(Serialize)]
@@ -227,16 +256,16 @@ async fn list_sessions(State(s): State<Arc<AppState>>) -> Json<Vec<SessionInfo>>
 /// Joins a running session of the game, or starts one; then sends the browser there. This is what
 /// "open the same game in a second browser to play together" means.
 async fn play(State(s): State<Arc<AppState>>, Path(game): Path<String>) -> Response {
-    open_table(&s, &game, false)
+    open_table(&s, &game, false).await
 }
 
 /// Always starts a session of its own (a second group playing the same game apart from the first).
 async fn new_table(State(s): State<Arc<AppState>>, Path(game): Path<String>) -> Response {
-    open_table(&s, &game, true)
+    open_table(&s, &game, true).await
 }
 
-fn open_table(s: &Arc<AppState>, game: &str, fresh: bool) -> Response {
-    let Some(entry) = s.games.iter().find(|g| g.slug == game).cloned() else {
+async fn open_table(s: &Arc<AppState>, game: &str, fresh: bool) -> Response {
+    let Some(entry) = s.find_or_discover(game).await else {
         return (StatusCode::NOT_FOUND, format!("no game called {game:?}")).into_response();
     };
     if let Some(Err(why)) = &s.containers {
@@ -294,7 +323,9 @@ async fn websocket(State(s): State<Arc<AppState>>, Path(id): Path<String>, ws: W
     else {
         return (StatusCode::NOT_FOUND, "no such session").into_response();
     };
-    let entry = s.games.iter().find(|g| g.slug == game).cloned().expect("game of a session");
+    let Some(entry) = s.game(&game) else {
+        return (StatusCode::NOT_FOUND, "no such game").into_response();
+    };
     let config = s.config.clone();
     ws.max_message_size(config.max_message_bytes).on_upgrade(move |socket| connection(socket, commands, players, away, entry, config))
 }

@@ -1,0 +1,233 @@
+//! Admin (accounts with `isAdmin`, set by hand in the database): lists, stats, moderation, and
+//! deleting an account with everything it made.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use futures_util::TryStreamExt;
+use mongodb::bson::{doc, Document};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::Authed;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Body, Query};
+use crate::routes::assets::{asset_view, AssetView};
+use crate::routes::publish::{view as request_view, PublishRequestView};
+use crate::store::{Game, PublishRequest, User, Version};
+
+/// An admin account.
+pub struct Admin(pub User);
+
+impl axum::extract::FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Authed(user) = Authed::from_request_parts(parts, state).await?;
+        if !user.is_admin {
+            return Err(ApiError::Forbidden("this needs an admin account".into()));
+        }
+        Ok(Admin(user))
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// How many to skip (default 0).
+    #[serde(default)]
+    pub skip: u64,
+    /// How many to return (default 50, at most 200).
+    #[serde(default)]
+    pub limit: Option<i64>,
+    /// For publish requests: PENDING, PROCESSING, PUBLISHED or FAILED.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl Page {
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(50).clamp(1, 200)
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub verified: bool,
+    pub is_admin: bool,
+    pub created: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GameRow {
+    pub game_id: String,
+    pub name: String,
+    pub developer_id: String,
+    pub published_version: Option<String>,
+    pub nsfw: bool,
+    pub created: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub users: u64,
+    pub verified_users: u64,
+    pub games: u64,
+    pub published_games: u64,
+    pub versions: u64,
+    pub assets: u64,
+    pub pending_requests: u64,
+    pub processing_requests: u64,
+    pub published_requests: u64,
+    pub failed_requests: u64,
+}
+
+#[derive(Serialize, ToSchema, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Deleted {
+    pub users: u64,
+    pub games: u64,
+    pub versions: u64,
+    pub published_versions: u64,
+    pub publish_requests: u64,
+    pub assets: u64,
+    pub blobs: u64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NsfwFlag {
+    pub nsfw: bool,
+}
+
+#[utoipa::path(get, path = "/admin/users", tag = "admin", params(Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserRow>), (status = 403, body = ErrorBody)))]
+pub async fn users(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<UserRow>>, ApiError> {
+    let list: Vec<User> = state.store.users().find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| UserRow {
+                user_id: u.user_id,
+                display_name: u.display_name,
+                email: u.email,
+                verified: u.verified,
+                is_admin: u.is_admin,
+                created: u.created.try_to_rfc3339_string().unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/admin/games", tag = "admin", params(Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<GameRow>), (status = 403, body = ErrorBody)))]
+pub async fn games(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<GameRow>>, ApiError> {
+    let list: Vec<Game> = state.store.games().find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|g| GameRow {
+                game_id: g.game_id,
+                name: g.name,
+                developer_id: g.developer_id,
+                published_version: g.published_version,
+                nsfw: g.nsfw,
+                created: g.created.try_to_rfc3339_string().unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/admin/assets", tag = "admin", params(Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AssetView>), (status = 403, body = ErrorBody)))]
+pub async fn assets(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<AssetView>>, ApiError> {
+    let list: Vec<Document> =
+        state.store.db.collection::<Document>("assets").find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+    Ok(Json(list.iter().map(asset_view).collect()))
+}
+
+/// Publish requests, newest first; `?status=FAILED` (or PENDING, …) narrows the list.
+#[utoipa::path(get, path = "/admin/publish-requests", tag = "admin", params(Page), security(("bearer" = [])),
+    responses((status = 200, body = Vec<PublishRequestView>), (status = 403, body = ErrorBody)))]
+pub async fn publish_requests(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
+    let filter = match page.status.as_deref() {
+        None => doc! {},
+        Some(s @ ("PENDING" | "PROCESSING" | "PUBLISHED" | "FAILED")) => doc! {"status": s},
+        Some(other) => return Err(ApiError::BadRequest(format!("status {other:?} is not one of PENDING, PROCESSING, PUBLISHED, FAILED"))),
+    };
+    let list: Vec<PublishRequest> = state.store.publish_requests().find(filter).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+    Ok(Json(list.iter().map(request_view).collect()))
+}
+
+#[utoipa::path(get, path = "/admin/stats", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Stats), (status = 403, body = ErrorBody)))]
+pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<Stats>, ApiError> {
+    let s = &state.store;
+    let requests = s.publish_requests();
+    let requests = |status: &'static str| requests.count_documents(doc! {"status": status});
+    Ok(Json(Stats {
+        users: s.users().count_documents(doc! {}).await?,
+        verified_users: s.users().count_documents(doc! {"verified": true}).await?,
+        games: s.games().count_documents(doc! {}).await?,
+        published_games: s.games().count_documents(doc! {"publishedVersion": {"$ne": null}}).await?,
+        versions: s.versions().count_documents(doc! {}).await?,
+        assets: s.db.collection::<Document>("assets").count_documents(doc! {}).await?,
+        pending_requests: requests("PENDING").await?,
+        processing_requests: requests("PROCESSING").await?,
+        published_requests: requests("PUBLISHED").await?,
+        failed_requests: requests("FAILED").await?,
+    }))
+}
+
+/// Flags or unflags an asset as not safe for work (games using it are marked when published).
+#[utoipa::path(post, path = "/admin/assets/{asset_id}/nsfw", tag = "admin", params(("asset_id" = String, Path)), request_body = NsfwFlag,
+    security(("bearer" = [])), responses((status = 200, body = AssetView), (status = 404, body = ErrorBody)))]
+pub async fn flag_asset(State(state): State<AppState>, _admin: Admin, Path(asset_id): Path<String>, Body(flag): Body<NsfwFlag>) -> Result<Json<AssetView>, ApiError> {
+    let assets = state.store.db.collection::<Document>("assets");
+    let r = assets.update_one(doc! {"assetId": &asset_id}, doc! {"$set": {"nsfw": flag.nsfw}}).await?;
+    if r.matched_count == 0 {
+        return Err(ApiError::NotFound("no such asset".into()));
+    }
+    let a = assets.find_one(doc! {"assetId": &asset_id}).await?.ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
+    Ok(Json(asset_view(&a)))
+}
+
+/// Deletes an account and everything it made: games, versions (and file contents no other version
+/// holds), published versions, publish requests, assets. One call; it can be repeated safely.
+#[utoipa::path(delete, path = "/admin/users/{user_id}", tag = "admin", params(("user_id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Deleted), (status = 404, body = ErrorBody)))]
+pub async fn delete_user(State(state): State<AppState>, Admin(admin): Admin, Path(user_id): Path<String>) -> Result<Json<Deleted>, ApiError> {
+    let s = &state.store;
+    if user_id == admin.user_id {
+        return Err(ApiError::BadRequest("an admin cannot delete their own account here".into()));
+    }
+    if s.users().find_one(doc! {"userId": &user_id}).await?.is_none() {
+        return Err(ApiError::NotFound("no such user".into()));
+    }
+    let game_ids: Vec<String> = s.games().find(doc! {"developerId": &user_id}).await?.try_collect::<Vec<Game>>().await?.into_iter().map(|g| g.game_id).collect();
+    let versions: Vec<Version> = s.versions().find(doc! {"gameId": {"$in": &game_ids}}).await?.try_collect().await?;
+    let mut blobs: Vec<String> = versions.iter().flat_map(|v| v.files.iter().map(|f| f.sha256.clone())).collect();
+    blobs.sort();
+    blobs.dedup();
+    let mut out = Deleted {
+        published_versions: s.game_versions().delete_many(doc! {"gameId": {"$in": &game_ids}}).await?.deleted_count,
+        versions: s.versions().delete_many(doc! {"gameId": {"$in": &game_ids}}).await?.deleted_count,
+        publish_requests: s.publish_requests().delete_many(doc! {"$or": [{"userId": &user_id}, {"gameId": {"$in": &game_ids}}]}).await?.deleted_count,
+        games: s.games().delete_many(doc! {"developerId": &user_id}).await?.deleted_count,
+        assets: s.db.collection::<Document>("assets").delete_many(doc! {"developerId": &user_id}).await?.deleted_count,
+        ..Default::default()
+    };
+    s.db.collection::<Document>("documents").delete_many(doc! {"developerId": &user_id}).await?;
+    // File contents are shared by hash: keep those another game's version still holds.
+    for sha in blobs {
+        if s.versions().count_documents(doc! {"files.sha256": &sha}).await? == 0 {
+            out.blobs += s.blobs().delete_one(doc! {"_id": &sha}).await?.deleted_count;
+        }
+    }
+    out.users = s.users().delete_one(doc! {"userId": &user_id}).await?.deleted_count;
+    tracing::info!(admin = %admin.user_id, user = %user_id, games = out.games, "account deleted with everything it made");
+    Ok(Json(out))
+}

@@ -1,0 +1,116 @@
+//! Sessions of published games: the API writes the published version's files where the game
+//! server (`homegames serve`) looks for games, asks it for a new table of exactly that folder, and
+//! tells the player where to connect. It speaks to the host only through the host's public HTTP
+//! interface (`/new/<game>` answers with the session's address).
+
+use std::path::{Path as FsPath, PathBuf};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use mongodb::bson::doc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::Body;
+use crate::store::{GameVersion, Store};
+use crate::versions::{check_path, read_blob};
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SessionRequest {
+    pub game_id: String,
+    /// A published version; the newest published one when absent.
+    #[serde(default)]
+    pub version_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub session_id: String,
+    pub game_id: String,
+    pub version_id: String,
+    /// Open in a browser to play.
+    pub play_url: String,
+    /// The session's WebSocket (the homegames client protocol).
+    pub websocket_url: String,
+}
+
+/// Writes a published version's files into `dir/<slug>` once (through a temporary folder and a
+/// rename, so the game server never sees half a game).
+pub async fn materialize(store: &Store, dir: &FsPath, slug: &str, version: &GameVersion) -> Result<PathBuf, ApiError> {
+    let target = dir.join(slug);
+    if target.join("index.js").is_file() {
+        return Ok(target);
+    }
+    let files = store
+        .versions()
+        .find_one(doc! {"gameId": &version.game_id, "contentHash": &version.content_hash})
+        .await?
+        .ok_or_else(|| ApiError::NotFound("the published version's files are gone".into()))?
+        .files;
+    let io = |e: std::io::Error| ApiError::Internal(format!("writing the game's files: {e}"));
+    let tmp = dir.join(format!(".incoming-{}", crate::store::new_id()));
+    for f in &files {
+        check_path(&f.path)?;
+        let path = tmp.join(&f.path);
+        tokio::fs::create_dir_all(path.parent().expect("a file path has a parent")).await.map_err(io)?;
+        tokio::fs::write(&path, read_blob(store, &f.sha256).await?).await.map_err(io)?;
+    }
+    match tokio::fs::rename(&tmp, &target).await {
+        Ok(()) => Ok(target),
+        // Another request wrote it first: theirs is the same content.
+        Err(_) if target.join("index.js").is_file() => {
+            let _ = tokio::fs::remove_dir_all(&tmp).await;
+            Ok(target)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// Starts a session of a published game and says where to connect. No account needed.
+#[utoipa::path(post, path = "/sessions", tag = "sessions", request_body = SessionRequest,
+    responses((status = 201, body = SessionInfo), (status = 404, description = "no such published game or version", body = ErrorBody),
+        (status = 503, description = "the game server is unavailable", body = ErrorBody)))]
+pub async fn create(State(state): State<AppState>, Body(req): Body<SessionRequest>) -> Result<(StatusCode, Json<SessionInfo>), ApiError> {
+    let filter = match &req.version_id {
+        Some(v) => doc! {"gameId": &req.game_id, "versionId": v, "published": true},
+        None => doc! {"gameId": &req.game_id, "published": true},
+    };
+    let version = state
+        .store
+        .game_versions()
+        .find_one(filter)
+        .sort(doc! {"publishedAt": -1})
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such published game or version".into()))?;
+    let Some(host) = state.config.host_url.clone() else {
+        return Err(ApiError::Unavailable("no game server is configured (--host-url)".into()));
+    };
+    let host = host.trim_end_matches('/').to_string();
+    let slug = format!("{}-{}", version.game_id, version.version_id);
+    tokio::fs::create_dir_all(&state.config.published_dir).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    materialize(&state.store, &state.config.published_dir, &slug, &version).await?;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(20)).build().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let resp = client.get(format!("{host}/new/{slug}")).send().await.map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
+    let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    let Some(session_id) = location.strip_prefix("/session/").filter(|s| !s.is_empty()) else {
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        return Err(ApiError::Unavailable(format!("the game server could not start the session ({status}): {}", text.chars().take(200).collect::<String>())));
+    };
+    let ws = host.replacen("http", "ws", 1);
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionInfo {
+            session_id: session_id.to_string(),
+            game_id: version.game_id.clone(),
+            version_id: version.version_id.clone(),
+            play_url: format!("{host}/session/{session_id}"),
+            websocket_url: format!("{ws}/ws/{session_id}"),
+        }),
+    ))
+}
