@@ -53,6 +53,9 @@ pub struct Worker {
     pub work_dir: PathBuf,
     /// Seconds of game time the test run lasts.
     pub seconds: f64,
+    /// A pause between claiming a job and doing it: zero, except in fault tests that need a
+    /// worker to be reliably in the middle of a job when they kill it.
+    pub pause_after_claim: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,6 +124,9 @@ impl Worker {
             let exists = self.store.publish_requests().find_one(doc! {"requestId": request_id}).await?.is_some();
             return Ok(if exists { Outcome::AlreadyDone } else { Outcome::Unknown });
         };
+        if !self.pause_after_claim.is_zero() {
+            tokio::time::sleep(self.pause_after_claim).await;
+        }
         match self.validate(&request).await? {
             Ok(report) => self.publish(&request, report).await,
             Err((error, findings)) => {

@@ -23,7 +23,7 @@ async fn contained_worker(api: &TestApi) -> Worker {
         .await
         .unwrap_or_else(|e| panic!("{e}\nThe publish tests need a running Docker engine: apt-get install docker.io, then start dockerd (.ci/run does both)."));
     let work_dir = std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id()));
-    Worker { store: api.store.clone(), validator: Validator::Contained(containers), work_dir, seconds: 5.0 }
+    Worker { store: api.store.clone(), validator: Validator::Contained(containers), work_dir, seconds: 5.0, pause_after_claim: Duration::ZERO }
 }
 
 /// Polls a publish request until it is finished.
@@ -154,7 +154,7 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redelivered_job_never_publishes_twice() {
     let api = start().await;
-    let worker = Worker { store: api.store.clone(), validator: Validator::Inline, work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())), seconds: 2.0 };
+    let worker = Worker { store: api.store.clone(), validator: Validator::Inline, work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())), seconds: 2.0, pause_after_claim: Duration::ZERO };
     let (token, id) = game_with(&api, "twice", None).await;
     let (status, req) = api.send("POST", &format!("/games/{id}/publish"), Some(&token), None).await;
     assert_eq!(status, StatusCode::ACCEPTED);

@@ -63,6 +63,9 @@ struct WorkerArgs {
     /// Seconds of game time each test run lasts.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// Fault tests only: wait this long after claiming each job.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pause_after_claim_ms: u64,
 }
 
 #[derive(clap::Args)]
@@ -145,7 +148,7 @@ async fn worker(args: WorkerArgs) -> Result<()> {
         Validator::Contained(containers)
     };
     std::fs::create_dir_all(&args.work_dir).with_context(|| format!("creating {}", args.work_dir.display()))?;
-    let worker = Worker { store, validator, work_dir: args.work_dir, seconds: args.seconds };
+    let worker = Worker { store, validator, work_dir: args.work_dir, seconds: args.seconds, pause_after_claim: Duration::from_millis(args.pause_after_claim_ms) };
     loop {
         if let Ok(n) = api::worker::unfinished(&worker.store).await {
             tracing::info!(unfinished = n, "publish requests not yet finished (RabbitMQ redelivers their jobs)");

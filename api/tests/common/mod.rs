@@ -25,6 +25,8 @@ pub fn mongo_url() -> String {
 pub struct TestApi {
     pub base: String,
     pub store: Store,
+    pub mongo: String,
+    pub database: String,
     /// This test's own publish queue (so tests running at once do not take each other's jobs).
     pub queue: String,
     pub mail_log: PathBuf,
@@ -65,7 +67,7 @@ pub async fn start_configured(url: &str, require_db: bool, adjust: impl FnOnce(&
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApi { base, store, queue, mail_log: dir.path().join("mail.jsonl"), http: reqwest::Client::new(), _dir: dir }
+    TestApi { base, store, queue, mongo: url.to_string(), database: database.clone(), mail_log: dir.path().join("mail.jsonl"), http: reqwest::Client::new(), _dir: dir }
 }
 
 impl TestApi {
