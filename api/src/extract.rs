@@ -15,10 +15,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        // Every body of ours is a JSON object; serde alone would also take an array for a struct.
+        let value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        if !value.is_object() {
+            return Err(ApiError::Invalid("the body must be a JSON object".into()));
         }
+        // The error names the field it is about (`files[0].path: invalid type …`).
+        serde_path_to_error::deserialize(value).map(Body).map_err(|e| match e.path().to_string().as_str() {
+            "." => ApiError::Invalid(format!("the body does not fit: {}", e.inner())),
+            path => ApiError::Invalid(format!("{path}: {}", e.inner())),
+        })
     }
 }
 

@@ -25,9 +25,12 @@ const RESET_TTL: Duration = Duration::from_secs(3600);
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignupRequest {
     /// 3-24 letters, digits, `_` or `-`, starting with a letter or digit. Public and permanent.
+    #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9_-]{2,23}$")]
     pub display_name: String,
+    #[schema(pattern = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$", max_length = 254)]
     pub email: String,
     /// 8-128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -64,6 +67,7 @@ pub struct ResetRequest {
     pub email: String,
     /// The 8-character code from the reset mail.
     pub code: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -116,9 +120,12 @@ fn valid_display_name(name: &str) -> Result<(), ApiError> {
 }
 
 fn valid_email(email: &str) -> Result<(), ApiError> {
+    // The same rule as the OpenAPI pattern: local@label(.label)+, no spaces, one @.
     let ok = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.contains('@') && domain.split('.').count() >= 2 && domain.split('.').all(|l| !l.is_empty())
+        });
     if ok {
         Ok(())
     } else {
@@ -163,8 +170,9 @@ fn send_verification(state: &AppState, user: &User, code: &str) -> Result<(), Ap
     responses((status = 201, body = Session), (status = 409, description = "display name or email taken", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest>) -> Result<(StatusCode, Json<Session>), ApiError> {
-    let display_name = req.display_name.trim().to_string();
-    let email = req.email.trim().to_string();
+    // Taken exactly as sent: the documented patterns allow no surrounding spaces.
+    let display_name = req.display_name.clone();
+    let email = req.email.clone();
     valid_display_name(&display_name)?;
     valid_email(&email)?;
     valid_password(&req.password)?;

@@ -22,9 +22,11 @@ use crate::versions::{describe, read_blob, store_blobs};
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateGameRequest {
-    /// 1-60 characters.
+    /// 1-60 characters (not counting spaces around it).
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
 }
 
@@ -33,10 +35,11 @@ pub struct CreateGameRequest {
 pub struct UpdateGameRequest {
     /// Up to 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// An asset id (32 hex characters), or null to clear it.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9a-fA-F]{32}$")]
     pub thumbnail: Option<Option<String>>,
 }
 
@@ -52,7 +55,9 @@ mod double_option {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileUpload {
-    /// Relative path with `/` between folders, e.g. `index.js`, `assets/pop.png`.
+    /// Relative path with `/` between folders, e.g. `index.js`, `assets/pop.png` (no `.` or `..`
+    /// segments, no backslashes or control characters, at most 200 bytes).
+    #[schema(max_length = 200, pattern = r"^([^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.[^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.\.[^/\\\x00-\x1f]+)(/([^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.[^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.\.[^/\\\x00-\x1f]+))*$")]
     pub path: String,
     #[serde(default)]
     pub content: Option<String>,
@@ -229,9 +234,9 @@ async fn write_version(
     responses((status = 201, body = GameView), (status = 401, body = ErrorBody), (status = 403, description = "email not verified", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn create_game(State(state): State<AppState>, Verified(user): Verified, Body(req): Body<CreateGameRequest>) -> Result<(StatusCode, Json<GameView>), ApiError> {
-    let name = req.name.trim().to_string();
-    if !(1..=60).contains(&name.chars().count()) {
-        return Err(ApiError::invalid("name must be 1-60 characters"));
+    let name = req.name.clone();
+    if !(1..=60).contains(&name.chars().count()) || name.trim().is_empty() {
+        return Err(ApiError::invalid("name must be 1-60 characters, not all spaces"));
     }
     let description = req.description.unwrap_or_default();
     if description.chars().count() > 2000 {
