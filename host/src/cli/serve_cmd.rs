@@ -34,6 +34,13 @@ pub struct ServeArgs {
     /// A folder of asset files named by asset id, for assets games declare but do not ship.
     #[arg(long, value_name = "DIR")]
     assets: Option<PathBuf>,
+    /// An HTTP asset service for assets found nowhere else: GET <URL>/<id> (e.g. the api's
+    /// http://127.0.0.1:8090/assets). Without a network they load as empty.
+    #[arg(long, value_name = "URL")]
+    asset_url: Option<String>,
+    /// Where fetched assets are kept between runs.
+    #[arg(long, value_name = "DIR", default_value = ".asset_cache")]
+    asset_cache: PathBuf,
     /// Also serve the original browser client from this homegames-web package folder, at
     /// /classic/<session>/ (for comparing clients; not shipped with us).
     #[arg(long, value_name = "DIR")]
@@ -55,6 +62,8 @@ impl ServeArgs {
             },
             classic_client: self.classic_client,
             asset_source: self.assets,
+            asset_url: self.asset_url,
+            asset_cache: Some(self.asset_cache),
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);

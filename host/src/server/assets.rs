@@ -1,10 +1,12 @@
 //! The asset bundle (message type 1): every asset a game declares in `metadata().assets`, with its
-//! bytes from the game's own `assets/` folder, or empty when there is none (with no network an
-//! asset loads as empty and the game still runs). Record layout, per asset:
+//! bytes from the game's own `assets/` folder, else from the configured sources (a folder of files
+//! named by id, or an HTTP asset service such as the api's `/assets/{id}`, cached on disk), or
+//! empty when there is none (with no network an asset loads as empty and the game still runs).
+//! Record layout, per asset:
 //! `1, type (image 1, audio 2, font 3, other 0), 10 bytes: base-36 of (length + 32) left-aligned
 //! and NUL-padded, 32 bytes: the key's UTF-16 units as bytes, NUL-padded, then the data`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -29,17 +31,59 @@ pub fn declared(metadata: &Value) -> Vec<Declared> {
         .collect()
 }
 
-/// The bytes of an asset: `<game>/assets/<id>`, else `<source>/<id>` from the configured asset
-/// source, else empty (an asset that cannot be had loads as empty, as with no network).
-pub fn load_from(game_dir: &Path, source: Option<&Path>, id: &str) -> Vec<u8> {
+/// Where assets a game declares but does not ship come from.
+#[derive(Debug, Clone, Default)]
+pub struct AssetSources {
+    /// A folder of files named by asset id.
+    pub folder: Option<PathBuf>,
+    /// An HTTP asset service: `GET <url>/<id>` answers the bytes (the api's `/assets`).
+    pub url: Option<String>,
+    /// Where fetched assets are kept, so each is fetched once (also across restarts).
+    pub cache: Option<PathBuf>,
+}
+
+/// The bytes of an asset: `<game>/assets/<id>`, else `<folder>/<id>`, else the HTTP service
+/// (through the cache), else empty (an asset that cannot be had loads as empty, as with no network).
+pub fn load_from(game_dir: &Path, sources: &AssetSources, id: &str) -> Vec<u8> {
     let own = load(game_dir, id);
-    if !own.is_empty() {
+    if !own.is_empty() || !is_plain_name(id) {
         return own;
     }
-    match source {
-        Some(dir) if is_plain_name(id) => std::fs::read(dir.join(id)).unwrap_or_default(),
-        _ => own,
+    if let Some(bytes) = sources.folder.as_ref().and_then(|dir| std::fs::read(dir.join(id)).ok()) {
+        return bytes;
     }
+    match &sources.url {
+        Some(url) => fetch_cached(url, sources.cache.as_deref(), id).unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+/// `GET <url>/<id>`, from the cache when it is there; a failure is logged and is `None`.
+fn fetch_cached(url: &str, cache: Option<&Path>, id: &str) -> Option<Vec<u8>> {
+    let cached = cache.map(|c| c.join(id));
+    if let Some(bytes) = cached.as_ref().and_then(|p| std::fs::read(p).ok()) {
+        return Some(bytes);
+    }
+    let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(5)).build();
+    let bytes = match agent.get(&format!("{}/{id}", url.trim_end_matches('/'))).call() {
+        Ok(resp) => {
+            let mut out = Vec::new();
+            // Assets are at most a few MB; a larger answer is not an asset of ours.
+            std::io::Read::read_to_end(&mut std::io::Read::take(resp.into_reader(), 32 << 20), &mut out).ok()?;
+            out
+        }
+        Err(e) => {
+            tracing::warn!(id, error = %e, "asset not fetched; sent empty");
+            return None;
+        }
+    };
+    if let Some(path) = cached {
+        let _ = std::fs::create_dir_all(path.parent().expect("cache file has a folder"));
+        if let Err(e) = std::fs::write(&path, &bytes) {
+            tracing::warn!(path = %path.display(), error = %e, "asset cache not written");
+        }
+    }
+    Some(bytes)
 }
 
 fn is_plain_name(id: &str) -> bool {
@@ -89,13 +133,13 @@ pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
 
 /// The whole bundle for a game, or `None` when it declares no assets. Asset types the old client
 /// cannot skip (anything but image, audio, font) are left out.
-pub fn bundle(game_dir: &Path, source: Option<&Path>, metadata: &Value) -> Option<Vec<u8>> {
+pub fn bundle(game_dir: &Path, sources: &AssetSources, metadata: &Value) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     for a in declared(metadata) {
         if !matches!(a.kind.as_str(), "image" | "audio" | "font") {
             continue;
         }
-        out.extend(record(&a.key, &a.kind, &load_from(game_dir, source, &a.id)));
+        out.extend(record(&a.key, &a.kind, &load_from(game_dir, sources, &a.id)));
     }
     (!out.is_empty()).then_some(out)
 }
@@ -129,9 +173,41 @@ mod tests {
         std::fs::write(game.path().join("assets/own.png"), b"own").unwrap();
         std::fs::write(source.path().join("own.png"), b"theirs").unwrap();
         std::fs::write(source.path().join("shared.png"), b"shared").unwrap();
-        assert_eq!(load_from(game.path(), Some(source.path()), "own.png"), b"own");
-        assert_eq!(load_from(game.path(), Some(source.path()), "shared.png"), b"shared");
-        assert!(load_from(game.path(), Some(source.path()), "missing.png").is_empty());
-        assert!(load_from(game.path(), Some(source.path()), "../shared.png").is_empty());
+        let sources = AssetSources { folder: Some(source.path().to_path_buf()), ..Default::default() };
+        assert_eq!(load_from(game.path(), &sources, "own.png"), b"own");
+        assert_eq!(load_from(game.path(), &sources, "shared.png"), b"shared");
+        assert!(load_from(game.path(), &sources, "missing.png").is_empty());
+        assert!(load_from(game.path(), &sources, "../shared.png").is_empty());
+    }
+
+    /// The HTTP source: fetched once, kept in the cache, read from there when the service is gone;
+    /// an asset that cannot be fetched is empty.
+    #[test]
+    fn assets_come_from_an_http_service_through_the_cache() {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/assets", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = std::io::BufReader::new(stream);
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            let mut stream = reader.into_inner();
+            write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbytes").unwrap();
+            request_line
+        });
+        let game = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let sources = AssetSources { url: Some(url), cache: Some(cache.path().to_path_buf()), ..Default::default() };
+        assert_eq!(load_from(game.path(), &sources, "abc123"), b"bytes");
+        assert_eq!(server.join().unwrap().trim(), "GET /assets/abc123 HTTP/1.1");
+        // The service is gone now: the cached copy is used; anything else loads as empty.
+        assert_eq!(load_from(game.path(), &sources, "abc123"), b"bytes");
+        assert!(load_from(game.path(), &sources, "not-fetched").is_empty());
+        assert!(load_from(game.path(), &sources, "../escape").is_empty());
     }
 }

@@ -24,7 +24,7 @@ pub struct GameEntry {
 
 /// Lists the games under `roots` (a root that is itself a game folder counts as that one game); a
 /// folder whose game does not load is skipped with a warning.
-pub fn discover(roots: &[PathBuf], assets: Option<&Path>) -> Vec<GameEntry> {
+pub fn discover(roots: &[PathBuf], assets: &super::assets::AssetSources) -> Vec<GameEntry> {
     let mut out: Vec<GameEntry> = Vec::new();
     for root in roots {
         if root.join("index.js").is_file() {
@@ -52,16 +52,16 @@ pub fn discover(roots: &[PathBuf], assets: Option<&Path>) -> Vec<GameEntry> {
 }
 
 /// One game folder found after start (logged and skipped, like at start, when it does not load).
-pub fn discover_one(dir: &Path, assets: Option<&Path>) -> Option<GameEntry> {
+pub fn discover_one(dir: &Path, assets: &super::assets::AssetSources) -> Option<GameEntry> {
     describe(dir, assets).map_err(|e| tracing::warn!(game = %dir.display(), error = %e, "game skipped")).ok()
 }
 
 /// The entry for one game folder (loads the game once to read its metadata).
 pub fn entry_for(dir: &Path) -> Result<GameEntry, String> {
-    describe(dir, None)
+    describe(dir, &Default::default())
 }
 
-fn describe(dir: &Path, assets: Option<&Path>) -> Result<GameEntry, String> {
+fn describe(dir: &Path, assets: &super::assets::AssetSources) -> Result<GameEntry, String> {
     let d = dir.to_path_buf();
     // An isolate belongs to its thread; a short-lived thread per load keeps that simple.
     let meta = std::thread::spawn(move || GameSession::load(&d, &SessionConfig::default()).map(|s| s.metadata().clone()))

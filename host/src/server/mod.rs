@@ -62,9 +62,19 @@ pub struct ServeConfig {
     /// Where assets a game declares but does not ship are looked up by id (after the game's own
     /// `assets/` folder). Bundles are built once per game and kept in memory.
     pub asset_source: Option<PathBuf>,
+    /// An HTTP asset service asked for assets found nowhere else: `GET <url>/<id>` (the api's
+    /// `/assets`). Fetched assets are kept in `asset_cache`.
+    pub asset_url: Option<String>,
+    pub asset_cache: Option<PathBuf>,
     /// The original browser client's package folder (homegames-web 1.4.2, with `web/` and `src/`),
     /// to serve it at `/classic/<session>/`. We do not ship it; tests install it.
     pub classic_client: Option<PathBuf>,
+}
+
+impl ServeConfig {
+    fn asset_sources(&self) -> assets::AssetSources {
+        assets::AssetSources { folder: self.asset_source.clone(), url: self.asset_url.clone(), cache: self.asset_cache.clone() }
+    }
 }
 
 impl Default for ServeConfig {
@@ -79,6 +89,8 @@ impl Default for ServeConfig {
             reconnect_grace: Duration::from_secs(10),
             classic_client: None,
             asset_source: None,
+            asset_url: None,
+            asset_cache: None,
         }
     }
 }
@@ -120,8 +132,8 @@ impl AppState {
             return None;
         }
         let dir = self.config.game_roots.iter().map(|r| r.join(slug)).find(|d| d.join("index.js").is_file())?;
-        let assets = self.config.asset_source.clone();
-        let found = tokio::task::spawn_blocking(move || catalog::discover_one(&dir, assets.as_deref())).await.ok()??;
+        let assets = self.config.asset_sources();
+        let found = tokio::task::spawn_blocking(move || catalog::discover_one(&dir, &assets)).await.ok()??;
         let mut games = self.games.write().unwrap();
         if !games.iter().any(|g| g.slug == found.slug) {
             tracing::info!(game = %found.slug, "new game folder discovered");
@@ -133,8 +145,8 @@ impl AppState {
 
 /// Serves until the listener fails. Games are discovered once at start.
 pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Result<()> {
-    let (roots, assets) = (config.game_roots.clone(), config.asset_source.clone());
-    let games = tokio::task::spawn_blocking(move || catalog::discover(&roots, assets.as_deref())).await.map_err(std::io::Error::other)?;
+    let (roots, assets) = (config.game_roots.clone(), config.asset_sources());
+    let games = tokio::task::spawn_blocking(move || catalog::discover(&roots, &assets)).await.map_err(std::io::Error::other)?;
     tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
     let containers = match &config.isolation {
         Isolation::Inline => None,
