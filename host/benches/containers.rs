@@ -7,7 +7,6 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -43,8 +42,9 @@ async fn median(isolation: Isolation, runs: usize) -> Duration {
 async fn main() {
     let docker = std::process::Command::new("docker").arg("info").output().map(|o| o.status.success()).unwrap_or(false);
     assert!(docker, "needs a running Docker engine");
-    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/homegames");
-    assert!(binary.exists(), "build the release binary first: cargo build --release -p host");
+    // Benches run from target/release/deps; the release binary sits next to that folder.
+    let binary = std::env::current_exe().unwrap().parent().and_then(|d| d.parent()).map(|d| d.join("homegames")).unwrap_or_default();
+    assert!(binary.exists(), "build the release binary first: cargo build --release -p host ({} is missing)", binary.display());
     let container = |warm| Isolation::Container { worker_binary: binary.clone(), limits: Limits::default(), docker_host: None, warm };
     println!("Session start latency, /play to the first state frame (median of 5)");
     println!("  inline            {:>8.1} ms", median(Isolation::Inline, 5).await.as_secs_f64() * 1000.0);
