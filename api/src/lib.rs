@@ -1,12 +1,14 @@
 //! # api
 //!
 //! Owns the platform REST API: accounts (signup, verification, login, tokens, password reset),
-//! games and their immutable, content-addressed versions, and the catalog; the OpenAPI document
-//! that describes all of it. Stores everything in MongoDB (`store`), sends mail through the
-//! `Mailer` interface.
+//! games and their immutable, content-addressed versions, the catalog, publishing (requests on a
+//! RabbitMQ queue, the worker that scans and test-runs a version in a container), assets,
+//! sessions of published games, admin; and the OpenAPI document that describes all of it. Stores
+//! everything in MongoDB (`store`), sends mail through the `Mailer` interface.
 //!
-//! Must not know about: squish bytes, isolates or WebSockets. It uses `ast-scan` to gate publishing
-//! and reaches `host` only through its public interface.
+//! Must not know about: squish bytes, isolates or WebSockets, and it never runs game code in its
+//! own process. It uses `ast-scan` to gate publishing and reaches `host` only through its public
+//! interface (`host::validate`, `host::server::container`, and the `/new/<game>` route).
 
 pub mod app;
 pub mod auth;

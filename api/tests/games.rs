@@ -67,8 +67,13 @@ async fn create_save_list_read_and_restore_versions() {
     let paths: Vec<&str> = detail["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["LICENSE", "assets/dot.png", "index.js"]);
 
-    // Description and thumbnail.
-    let thumb = "0123456789abcdef0123456789abcdef";
+    // Description and thumbnail (one of the author's own images).
+    let (status, err) = api.send("PATCH", &format!("/games/{id}"), Some(&token), Some(json!({"thumbnail": "0123456789abcdef0123456789abcdef"}))).await;
+    assert_eq!((status, error_code(&err)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "not an asset of theirs");
+    let mut png_bytes = vec![0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    png_bytes.extend_from_slice(&[0; 32]);
+    let (_, asset) = api.upload(&token, "thumb", png_bytes).await;
+    let thumb = asset["assetId"].as_str().unwrap();
     let (status, g) = api.send("PATCH", &format!("/games/{id}"), Some(&token), Some(json!({"description": "new words", "thumbnail": thumb}))).await;
     assert_eq!(status, StatusCode::OK, "{g}");
     assert_eq!((g["description"].as_str(), g["thumbnail"].as_str()), (Some("new words"), Some(thumb)));

@@ -170,3 +170,36 @@ async fn a_redelivered_job_never_publishes_twice() {
     assert_eq!((r.attempts, r.version_id.as_deref()), (2, Some(first.as_str())));
     assert_eq!(worker.process("no-such-request").await.unwrap(), Outcome::Unknown);
 }
+
+/// A game that declares an asset an admin flagged as not safe for work is published as nsfw.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
+    let api = start().await;
+    let worker = Worker { store: api.store.clone(), validator: Validator::Inline, work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())), seconds: 1.0, pause_after_claim: Duration::ZERO };
+    let (admin, _, admin_id) = api.verified_user("moderator").await;
+    api.make_admin(&admin_id).await;
+    let (token, _, _) = api.verified_user("edgy").await;
+    let mut png = vec![0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    png.extend_from_slice(&[0; 32]);
+    let (_, asset) = api.upload(&token, "pic", png).await;
+    let asset_id = asset["assetId"].as_str().unwrap();
+    assert_eq!(api.post(&format!("/admin/assets/{asset_id}/nsfw"), Some(&admin), json!({"nsfw": true})).await.0, StatusCode::OK);
+    let index = format!(
+        "const {{ Game, Asset }} = require('squish-135');\n\
+         class Pic extends Game {{\n\
+             static metadata() {{ return {{ squishVersion: '135', name: 'Pic', assets: {{ pic: new Asset({{ id: '{asset_id}', type: 'image' }}) }} }}; }}\n\
+             getLayers() {{ return []; }}\n\
+         }}\n\
+         module.exports = Pic;\n"
+    );
+    let (_, game) = api.post("/games", Some(&token), json!({"name": "Pic"})).await;
+    let id = game["gameId"].as_str().unwrap().to_string();
+    let files = json!({"files": [{"path": "index.js", "content": index}, {"path": "LICENSE", "content": api::template::GPL3_LICENSE}]});
+    assert_eq!(api.post(&format!("/games/{id}/versions"), Some(&token), files).await.0, StatusCode::CREATED);
+    let (_, req) = api.send("POST", &format!("/games/{id}/publish"), Some(&token), None).await;
+    let outcome = worker.process(req["requestId"].as_str().unwrap()).await.unwrap();
+    assert!(matches!(outcome, Outcome::Published(_)), "{outcome:?}");
+    let record = api.store.game_versions().find_one(mongodb::bson::doc! {"gameId": &id}).await.unwrap().unwrap();
+    assert_eq!((record.nsfw, record.asset_ids.clone()), (true, vec![asset_id.to_string()]));
+    assert_eq!(api.get(&format!("/games/{id}"), None).await.1["nsfw"], true);
+}

@@ -343,7 +343,14 @@ impl Visit for Scanner {
         // 'constr' + 'uctor', `constr${'uctor'}`) is on its way to a computed access that the
         // member rules can no longer see (`const k = 'constructor'; f[k]`). Object-literal keys
         // (`{ constructor: 1 }`) are property names, not values, and do not get here.
-        if matches!(e, Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) | Expr::Bin(_)) {
+        let suspect = match e {
+            // The common case, a plain string: compared in place, nothing allocated.
+            Expr::Lit(Lit::Str(s)) => matches!(&*s.value.to_string_lossy(), "constructor" | "__proto__"),
+            Expr::Tpl(_) => true,
+            Expr::Bin(b) => b.op == BinaryOp::Add,
+            _ => false,
+        };
+        if suspect {
             match static_string(e).as_deref() {
                 Some("constructor") => self.hit(Rule::FunctionConstructor, e.span(), "the string 'constructor'"),
                 Some("__proto__") => self.hit(Rule::PrototypeTricks, e.span(), "the string '__proto__'"),

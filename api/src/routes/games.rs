@@ -307,6 +307,13 @@ pub async fn update_game(
             if t.len() != 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(ApiError::invalid("thumbnail must be an asset id (32 hex characters) or null"));
             }
+            // One of the author's own images.
+            let asset = state.store.db.collection::<mongodb::bson::Document>("assets").find_one(doc! {"assetId": &t, "developerId": &user.user_id}).await?;
+            match asset {
+                Some(a) if a.get_str("type") == Ok("image") => {}
+                Some(_) => return Err(ApiError::invalid("the thumbnail must be an image asset")),
+                None => return Err(ApiError::invalid("no image asset of yours has that id; upload it first (POST /assets)")),
+            }
             set.insert("thumbnail", t);
         }
         Some(None) => {
