@@ -98,6 +98,19 @@ pub struct Profile {
     pub created: String,
 }
 
+impl From<User> for Profile {
+    fn from(user: User) -> Profile {
+        Profile {
+            user_id: user.user_id,
+            display_name: user.display_name,
+            email: user.email,
+            verified: user.verified,
+            is_admin: user.is_admin,
+            created: user.created.try_to_rfc3339_string().unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Done {
     pub ok: bool,
@@ -352,12 +365,5 @@ pub async fn reset(State(state): State<AppState>, Body(req): Body<ResetRequest>)
 #[utoipa::path(get, path = "/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Profile), (status = 401, body = ErrorBody)))]
 pub async fn me(Authed(user): Authed) -> Json<Profile> {
-    Json(Profile {
-        user_id: user.user_id,
-        display_name: user.display_name,
-        email: user.email,
-        verified: user.verified,
-        is_admin: user.is_admin,
-        created: user.created.try_to_rfc3339_string().unwrap_or_default(),
-    })
+    Json(Profile::from(user))
 }

@@ -12,6 +12,7 @@ use crate::app::AppState;
 use crate::auth::Authed;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Body, Query};
+use crate::routes::accounts::Profile;
 use crate::routes::assets::{asset_view, AssetView};
 use crate::routes::publish::{view as request_view, PublishRequestView};
 use crate::store::{Game, PublishRequest, User, Version};
@@ -49,17 +50,6 @@ impl Page {
     fn limit(&self) -> i64 {
         self.limit.unwrap_or(50).clamp(1, 200)
     }
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserRow {
-    pub user_id: String,
-    pub display_name: String,
-    pub email: String,
-    pub verified: bool,
-    pub is_admin: bool,
-    pub created: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -107,21 +97,10 @@ pub struct NsfwFlag {
 }
 
 #[utoipa::path(get, path = "/admin/users", tag = "admin", params(Page), security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserRow>), (status = 403, body = ErrorBody)))]
-pub async fn users(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<UserRow>>, ApiError> {
+    responses((status = 200, body = Vec<Profile>), (status = 403, body = ErrorBody)))]
+pub async fn users(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<Profile>>, ApiError> {
     let list: Vec<User> = state.store.users().find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|u| UserRow {
-                user_id: u.user_id,
-                display_name: u.display_name,
-                email: u.email,
-                verified: u.verified,
-                is_admin: u.is_admin,
-                created: u.created.try_to_rfc3339_string().unwrap_or_default(),
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(Profile::from).collect()))
 }
 
 #[utoipa::path(get, path = "/admin/games", tag = "admin", params(Page), security(("bearer" = [])),
