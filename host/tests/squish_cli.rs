@@ -120,3 +120,56 @@ fn scan_reports_findings_and_exits_non_zero() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/path"));
 }
+
+/// `homegames play --script --record` writes each player's frames and the log, as
+/// docs/scripted-runs.md describes.
+#[test]
+fn play_records_a_scripted_run() {
+    let game = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/tap-race");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("run.json");
+    std::fs::write(
+        &script,
+        r#"{"seed": 7, "epochMs": 1700000000000, "endMs": 1500, "events": [
+            {"t": 100, "type": "join", "player": 1},
+            {"t": 400, "type": "click", "player": 1, "x": 19, "y": 29},
+            {"t": 1200, "type": "leave", "player": 1}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = homegames(&["play", game.to_str().unwrap(), "--script", script.to_str().unwrap(), "--record", out.to_str().unwrap()], b"");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let frames = std::fs::read(out.join("p1.bin")).unwrap();
+    // Length-prefixed frames; the last one player 1 saw shows the tap.
+    let (mut at, mut last) = (0, Vec::new());
+    while at + 4 <= frames.len() {
+        let n = u32::from_le_bytes(frames[at..at + 4].try_into().unwrap()) as usize;
+        last = frames[at + 4..at + 4 + n].to_vec();
+        at += 4 + n;
+    }
+    assert_eq!(at, frames.len(), "frames are back to back");
+    let nodes = squish::decode("135".parse().unwrap(), &last).unwrap();
+    assert!(nodes.iter().any(|n| n.text.as_ref().is_some_and(|t| t.text == "player1: 1")), "the tap counted");
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("log.json")).unwrap()).unwrap();
+    assert_eq!(log["events"].as_array().unwrap().len(), 3);
+    assert!(log["ended"].is_null());
+}
+
+/// `homegames validate`: the publish pipeline's test run, as one JSON report.
+#[test]
+fn validate_reports_a_good_and_a_broken_game() {
+    let game = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/balloon-pop");
+    let out = homegames(&["validate", game.to_str().unwrap(), "--seconds", "2"], b"");
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["ok"].as_bool(), report["squishVersion"].as_str()), (Some(true), Some("135")), "{report}");
+    assert_eq!(report["assetIds"], serde_json::json!(["balloon.png", "pop.wav"]));
+    assert!(report["frames"].as_u64().unwrap() > 0);
+
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("index.js"), "throw new Error('nope at load');\n").unwrap();
+    let out = homegames(&["validate", broken.path().to_str().unwrap()], b"");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert!(report["error"].as_str().unwrap().contains("nope at load"), "{report}");
+}
