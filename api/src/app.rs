@@ -51,6 +51,8 @@ pub struct Inner {
     pub mailer: Box<dyn Mailer>,
     pub limits: Limits,
     pub queue: Queue,
+    /// For asking the game server for sessions: made once, it keeps its connections.
+    pub host_client: reqwest::Client,
 }
 
 pub type AppState = Arc<Inner>;
@@ -60,7 +62,13 @@ impl Inner {
         let tokens = Tokens::new(&config.jwt_secret, config.access_ttl, config.refresh_ttl)?;
         let mailer = Box::new(LogMailer::new(config.mail_log.clone()));
         let queue = Queue::new(config.amqp_url.clone(), config.publish_queue.clone());
-        Ok(Inner { config, store, tokens, mailer, limits: Limits::new(), queue })
+        // The host answers /new/<game> with a redirect to the session, which is what we read.
+        let host_client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| ApiError::Internal(format!("HTTP client: {e}")))?;
+        Ok(Inner { config, store, tokens, mailer, limits: Limits::new(), queue, host_client })
     }
 }
 

@@ -134,6 +134,14 @@ pub struct GameVersion {
     pub nsfw: bool,
 }
 
+impl User {
+    /// Whether this account may change, or see unpublished, what `owner_id` made: its author, or
+    /// an admin.
+    pub fn may_manage(&self, owner_id: &str) -> bool {
+        self.user_id == owner_id || self.is_admin
+    }
+}
+
 impl Store {
     /// Connects lazily: nothing is contacted until the first operation, and an operation against
     /// a database that cannot be reached fails within a few seconds (the API then answers 503).

@@ -5,6 +5,8 @@ use mongodb::bson::{doc, Binary, Bson};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use std::path::Path;
+
 use crate::store::{FileEntry, Store};
 
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
@@ -77,6 +79,28 @@ pub async fn store_blobs(store: &Store, files: &[(String, Vec<u8>)]) -> Result<(
             .update_one(doc! {"_id": &id}, doc! {"$setOnInsert": {"data": data, "size": bytes.len() as i64}})
             .upsert(true)
             .await?;
+    }
+    Ok(())
+}
+
+/// The files of a version, with their bytes, in the version's (path) order.
+pub async fn read_files(store: &Store, entries: &[FileEntry]) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+    let mut files = Vec::with_capacity(entries.len());
+    for f in entries {
+        files.push((f.path.clone(), read_blob(store, &f.sha256).await?));
+    }
+    Ok(files)
+}
+
+/// Writes files under `dir` (made if missing). The paths were checked when the version was saved;
+/// they are checked again here because they become paths on this machine.
+pub async fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ApiError> {
+    let io = |e: std::io::Error| ApiError::Internal(format!("writing the game's files: {e}"));
+    for (path, bytes) in files {
+        check_path(path)?;
+        let target = dir.join(path);
+        tokio::fs::create_dir_all(target.parent().expect("a joined path has a parent")).await.map_err(io)?;
+        tokio::fs::write(&target, bytes).await.map_err(io)?;
     }
     Ok(())
 }

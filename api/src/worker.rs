@@ -23,7 +23,7 @@ use mongodb::options::ReturnDocument;
 use crate::error::{is_duplicate_key, ApiError};
 use crate::store::{new_id, GameVersion, PublishRequest, Store, Version};
 use crate::template::is_gpl3;
-use crate::versions::{check_path, read_blob, MAX_FILE_BYTES, MAX_TOTAL_BYTES};
+use crate::versions::{describe, read_files, write_files};
 
 /// Where the test run happens. Production uses containers; `Inline` exists for development on a
 /// machine without Docker and must be asked for by name.
@@ -146,17 +146,11 @@ impl Worker {
         let fail = |msg: String| Ok(Err((msg, Vec::new())));
         let version: Option<Version> = self.store.versions().find_one(doc! {"gameId": &request.game_id, "contentHash": &request.content_hash}).await?;
         let Some(version) = version else { return fail("the version no longer exists".into()) };
-        let mut files = Vec::with_capacity(version.files.len());
-        let mut total = 0usize;
-        for f in &version.files {
-            if f.size as usize > MAX_FILE_BYTES {
-                return fail(format!("{} is {} bytes; a file may be at most 5 MB", f.path, f.size));
-            }
-            total += f.size as usize;
-            files.push((f.path.clone(), read_blob(&self.store, &f.sha256).await?));
-        }
-        if total > MAX_TOTAL_BYTES {
-            return fail(format!("the game's files add up to {total} bytes; at most 20 MB may be published"));
+        let files = read_files(&self.store, &version.files).await?;
+        // The same limits a save enforces (5 MB a file, 20 MB in all, plain paths), checked again
+        // on what is about to be published.
+        if let Err(e) = describe(&files) {
+            return fail(e.to_string());
         }
         let Some(index) = files.iter().find(|(p, _)| p == "index.js").map(|(_, b)| String::from_utf8_lossy(b).into_owned()) else {
             return fail("the game has no index.js at its top level".into());
@@ -182,16 +176,7 @@ impl Worker {
         // The test run, on a copy of the files in a folder of its own.
         let dir = self.work_dir.join(&request.request_id);
         let _ = tokio::fs::remove_dir_all(&dir).await;
-        for (path, bytes) in &files {
-            if check_path(path).is_err() {
-                return fail(format!("{path} is not a valid file path"));
-            }
-            let target = dir.join(path);
-            if let Some(parent) = target.parent() {
-                tokio::fs::create_dir_all(parent).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-            }
-            tokio::fs::write(&target, bytes).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-        }
+        write_files(&dir, &files).await?;
         let report = self.validator.run(&dir, self.seconds).await;
         let _ = tokio::fs::remove_dir_all(&dir).await;
         if !report.ok {

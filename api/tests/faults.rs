@@ -6,7 +6,6 @@
 mod common;
 
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -61,15 +60,8 @@ fn rabbitmqctl(args: &[&str]) {
     assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-fn secantus_bin() -> PathBuf {
-    let out = Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]).output().unwrap();
-    let bin = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("secantusd-py");
-    assert!(bin.is_file(), "{} is missing: scripts/services installs SecantusDB", bin.display());
-    bin
-}
-
 fn start_secantus(port: u16, dir: &std::path::Path) -> Child {
-    let child = Command::new(secantus_bin())
+    let child = Command::new(python_command("secantusd-py", "scripts/services installs SecantusDB"))
         .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--storage-path", dir.to_str().unwrap()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -15,17 +15,9 @@ use std::process::Command;
 use common::*;
 use serde_json::json;
 
-/// `st`, where pip put it (the Python's scripts folder, which need not be on PATH).
-fn st() -> std::path::PathBuf {
-    let out = Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]).output().expect("python3");
-    let bin = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("st");
-    assert!(bin.is_file(), "schemathesis is not installed ({} is missing): python3 -m pip install schemathesis (scripts/services installs it)", bin.display());
-    bin
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn schemathesis_finds_no_failures() {
-    let st = st();
+    let st = python_command("st", "python3 -m pip install schemathesis (scripts/services installs it)");
     let api = start().await;
     // Signed in as a verified author (not an admin), with a game, so protected routes are reached.
     let (token, _, _) = api.verified_user("fuzzer").await;

@@ -60,6 +60,17 @@ impl Scanner {
         }
     }
 
+    /// A getter's or setter's `this` is its object: it is reached by using the property, never
+    /// called bare. Its function's children are visited, not the function: visit_function would
+    /// make `this` suspect.
+    fn visit_accessor(&mut self, key: &PropName, function: &Function) {
+        let strict = self.scope().strict;
+        self.scopes.push(ThisScope { may_be_global: false, strict });
+        key.visit_with(self);
+        function.visit_children_with(self);
+        self.scopes.pop();
+    }
+
     fn scope(&self) -> ThisScope {
         *self.scopes.last().expect("the top-level scope is never popped")
     }
@@ -376,21 +387,11 @@ impl Visit for Scanner {
     }
 
     fn visit_getter_prop(&mut self, g: &GetterProp) {
-        // A getter's `this` is its object: it is reached by reading the property, never bare.
-        let strict = self.scope().strict;
-        self.scopes.push(ThisScope { may_be_global: false, strict });
-        g.key.visit_with(self);
-        // Its function's children, not the function: visit_function would make `this` suspect.
-        g.function.visit_children_with(self);
-        self.scopes.pop();
+        self.visit_accessor(&g.key, &g.function);
     }
 
     fn visit_setter_prop(&mut self, p: &SetterProp) {
-        let strict = self.scope().strict;
-        self.scopes.push(ThisScope { may_be_global: false, strict });
-        p.key.visit_with(self);
-        p.function.visit_children_with(self);
-        self.scopes.pop();
+        self.visit_accessor(&p.key, &p.function);
     }
 
     fn visit_class(&mut self, c: &Class) {

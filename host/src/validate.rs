@@ -7,9 +7,11 @@
 use std::path::Path;
 
 use js_runtime::script::{run_script, Script};
-use js_runtime::{GameSession, SessionConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::server::assets::declared;
+use crate::server::catalog::squish_version_of;
 
 /// What a validation run found. `ok` is false when the game could not load or its run ended early
 /// (an exhausted heap, a runaway handler); `error` then says why in words an author can act on.
@@ -36,22 +38,6 @@ pub fn validate_inline(dir: &Path, seconds: f64) -> Report {
         report.error = Some("the game has no index.js at its top level".into());
         return report;
     }
-    let metadata = match GameSession::load(dir, &SessionConfig::default()) {
-        Ok(s) => s.metadata().clone(),
-        Err(e) => {
-            report.error = Some(format!("the game could not start: {e}"));
-            return report;
-        }
-    };
-    report.squish_version = match metadata.get("squishVersion") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    report.name = metadata.get("name").and_then(Value::as_str).map(String::from);
-    if let Some(assets) = metadata.get("assets").and_then(Value::as_object) {
-        report.asset_ids = assets.iter().map(|(key, a)| a.pointer("/info/id").and_then(Value::as_str).unwrap_or(key).to_string()).collect();
-    }
     let end = (seconds * 1000.0).max(1000.0);
     let script: Script = serde_json::from_value(json!({
         "seed": 1, "epochMs": 1_700_000_000_000u64, "endMs": end,
@@ -61,18 +47,25 @@ pub fn validate_inline(dir: &Path, seconds: f64) -> Report {
         ],
     }))
     .expect("the validation script is well-formed");
-    match run_script(dir, &script) {
-        Ok(rec) => {
-            report.frames = rec.frames.iter().filter(|f| f.player == 1).count();
-            if let Some(list) = rec.log["exceptions"].as_array() {
-                report.exceptions = list.iter().map(|e| format!("{}: {}", e["where"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or(""))).collect();
-            }
-            match &rec.log["ended"] {
-                Value::Null => report.ok = true,
-                why => report.error = Some(format!("the game stopped during its test run: {}", why.as_str().map_or(why.to_string(), String::from))),
-            }
+    // One load: the run reads the metadata as it starts the game.
+    let rec = match run_script(dir, &script) {
+        Ok(rec) => rec,
+        Err(e) => {
+            report.error = Some(format!("the game could not start: {e}"));
+            return report;
         }
-        Err(e) => report.error = Some(format!("the game could not start: {e}")),
+    };
+    let version = squish_version_of(&rec.metadata);
+    report.squish_version = (!version.is_empty()).then_some(version);
+    report.name = rec.metadata.get("name").and_then(Value::as_str).map(String::from);
+    report.asset_ids = declared(&rec.metadata).into_iter().map(|a| a.id).collect();
+    report.frames = rec.frames.iter().filter(|f| f.player == 1).count();
+    if let Some(list) = rec.log["exceptions"].as_array() {
+        report.exceptions = list.iter().map(|e| format!("{}: {}", e["where"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or(""))).collect();
+    }
+    match &rec.log["ended"] {
+        Value::Null => report.ok = true,
+        why => report.error = Some(format!("the game stopped during its test run: {}", why.as_str().map_or(why.to_string(), String::from))),
     }
     report
 }

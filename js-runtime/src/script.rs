@@ -89,6 +89,8 @@ impl Action {
 
 /// What a run produced.
 pub struct Recording {
+    /// The game's `metadata()`, as read when it loaded.
+    pub metadata: Value,
     pub frames: Vec<PlayerFrame>,
     /// `{events, exceptions, console, noFrame, ended}`.
     pub log: Value,
@@ -99,6 +101,7 @@ pub struct Recording {
 pub fn run_script(dir: &Path, script: &Script) -> Result<Recording, RuntimeError> {
     let config = SessionConfig { seed: script.seed, epoch_ms: script.epoch_ms, save_data: script.save_data.clone(), ..SessionConfig::default() };
     let mut session = GameSession::load(dir, &config)?;
+    let metadata = session.metadata().clone();
     let mut frames = session.take_frames();
     let mut events = Vec::new();
     let mut ended = Value::Null;
@@ -178,7 +181,7 @@ pub fn run_script(dir: &Path, script: &Script) -> Result<Recording, RuntimeError
         "console": console.lines.iter().map(|(l, m)| json!({"level": l, "message": m})).collect::<Vec<_>>(),
         "ended": ended,
     });
-    Ok(Recording { frames, log })
+    Ok(Recording { metadata, frames, log })
 }
 
 /// Writes `p<id>.bin` (each frame as u32 little-endian length, then its bytes) and `log.json`.

@@ -35,17 +35,23 @@ impl FromRequestParts<AppState> for Authed {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be: Bearer <access token>".into()))?;
         let claims = state.tokens.check(token.trim(), tokens::Kind::Access)?;
-        let user = state
-            .store
-            .users()
-            .find_one(doc! {"userId": &claims.sub})
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
-        if user.token_version != claims.ver {
-            return Err(ApiError::Unauthorized("this token was revoked by a password reset; sign in again".into()));
-        }
-        Ok(Authed(user))
+        Ok(Authed(holder(state, &claims).await?))
     }
+}
+
+/// The account a valid token was issued to, if it still exists and no password reset since has
+/// revoked the token.
+pub async fn holder(state: &AppState, claims: &tokens::Claims) -> Result<User, ApiError> {
+    let user = state
+        .store
+        .users()
+        .find_one(doc! {"userId": &claims.sub})
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+    if user.token_version != claims.ver {
+        return Err(ApiError::Unauthorized("this token was revoked by a password reset; sign in again".into()));
+    }
+    Ok(user)
 }
 
 impl FromRequestParts<AppState> for Verified {

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::app::{AppState, Limits};
 use crate::auth::tokens::Kind;
-use crate::auth::{codes, password, Authed};
+use crate::auth::{codes, holder, password, Authed};
 use crate::error::{is_duplicate_key, ApiError, ErrorBody};
 use crate::extract::Body;
 use crate::mail::Mail;
@@ -158,6 +158,31 @@ fn expires_in(ttl: Duration) -> DateTime {
     DateTime::from_millis(DateTime::now().timestamp_millis() + ttl.as_millis() as i64)
 }
 
+/// A mailed code of one purpose: where its hash and expiry live on the account, and how long it lasts.
+struct CodeKind {
+    purpose: &'static str,
+    hash_field: &'static str,
+    expires_field: &'static str,
+    ttl: Duration,
+}
+
+const VERIFY_CODE: CodeKind = CodeKind { purpose: "verify", hash_field: "verificationCodeHash", expires_field: "verificationCodeExpires", ttl: VERIFY_TTL };
+const RESET_CODE: CodeKind = CodeKind { purpose: "reset", hash_field: "resetCodeHash", expires_field: "resetCodeExpires", ttl: RESET_TTL };
+
+impl CodeKind {
+    /// The stored form of a code of this kind for this account.
+    fn hash(&self, state: &AppState, user_id: &str, code: &str) -> String {
+        codes::hash(&state.config.jwt_secret, self.purpose, user_id, code)
+    }
+}
+
+/// Keeps `code` (as its hash, with its expiry) on the account; an earlier code of the kind stops working.
+async fn store_code(state: &AppState, user_id: &str, kind: &CodeKind, code: &str) -> Result<(), ApiError> {
+    let set = doc! {kind.hash_field: kind.hash(state, user_id, code), kind.expires_field: expires_in(kind.ttl)};
+    state.store.users().update_one(doc! {"userId": user_id}, doc! {"$set": set}).await?;
+    Ok(())
+}
+
 fn session(state: &AppState, user: &User) -> Result<Session, ApiError> {
     Ok(Session {
         user_id: user.user_id.clone(),
@@ -199,8 +224,8 @@ pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest
         email,
         password_hash: password::hash(req.password).await?,
         verified: false,
-        verification_code_hash: Some(codes::hash(&state.config.jwt_secret, "verify", &user_id, &code)),
-        verification_code_expires: Some(expires_in(VERIFY_TTL)),
+        verification_code_hash: Some(VERIFY_CODE.hash(&state, &user_id, &code)),
+        verification_code_expires: Some(expires_in(VERIFY_CODE.ttl)),
         reset_code_hash: None,
         reset_code_expires: None,
         token_version: 0,
@@ -247,10 +272,7 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
 pub async fn refresh(State(state): State<AppState>, Body(req): Body<RefreshRequest>) -> Result<Json<Session>, ApiError> {
     let claims = state.tokens.check(&req.refresh_token, Kind::Refresh)?;
-    let user = state.store.users().find_one(doc! {"userId": &claims.sub}).await?.ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
-    if user.token_version != claims.ver {
-        return Err(ApiError::Unauthorized("this token was revoked by a password reset; sign in again".into()));
-    }
+    let user = holder(&state, &claims).await?;
     Ok(Json(session(&state, &user)?))
 }
 
@@ -267,7 +289,7 @@ pub async fn verify(State(state): State<AppState>, Authed(user): Authed, Body(re
     if expired {
         return Err(ApiError::BadRequest("the code has expired; ask for a new one at POST /auth/resend-verification".into()));
     }
-    if user.verification_code_hash.as_deref() != Some(codes::hash(&state.config.jwt_secret, "verify", &user.user_id, &req.code).as_str()) {
+    if user.verification_code_hash.as_deref() != Some(VERIFY_CODE.hash(&state, &user.user_id, &req.code).as_str()) {
         return Err(ApiError::BadRequest("that is not the code we sent".into()));
     }
     state
@@ -287,14 +309,7 @@ pub async fn resend_verification(State(state): State<AppState>, Authed(user): Au
     }
     Limits::check(&state.limits.verify, &user.user_id, "verification attempts")?;
     let code = codes::verification_code();
-    state
-        .store
-        .users()
-        .update_one(
-            doc! {"userId": &user.user_id},
-            doc! {"$set": {"verificationCodeHash": codes::hash(&state.config.jwt_secret, "verify", &user.user_id, &code), "verificationCodeExpires": expires_in(VERIFY_TTL)}},
-        )
-        .await?;
+    store_code(&state, &user.user_id, &VERIFY_CODE, &code).await?;
     send_verification(&state, &user, &code)?;
     Ok(done("a new code is on its way"))
 }
@@ -309,14 +324,7 @@ pub async fn forgot(State(state): State<AppState>, Body(req): Body<ForgotRequest
     Limits::check(&state.limits.forgot, &email, "reset requests for this address")?;
     if let Some(user) = state.store.users().find_one(doc! {"emailLower": &email}).await? {
         let code = codes::reset_code();
-        state
-            .store
-            .users()
-            .update_one(
-                doc! {"userId": &user.user_id},
-                doc! {"$set": {"resetCodeHash": codes::hash(&state.config.jwt_secret, "reset", &user.user_id, &code), "resetCodeExpires": expires_in(RESET_TTL)}},
-            )
-            .await?;
+        store_code(&state, &user.user_id, &RESET_CODE, &code).await?;
         let mail = Mail {
             to: user.email.clone(),
             subject: "Your Homegames password reset code".into(),
@@ -341,7 +349,7 @@ pub async fn reset(State(state): State<AppState>, Body(req): Body<ResetRequest>)
     let wrong = || ApiError::BadRequest("the code is wrong or has expired".into());
     let user = state.store.users().find_one(doc! {"emailLower": &email}).await?.ok_or_else(wrong)?;
     let live = user.reset_code_expires.is_some_and(|t| t >= DateTime::now());
-    let matches = user.reset_code_hash.as_deref() == Some(codes::hash(&state.config.jwt_secret, "reset", &user.user_id, &req.code).as_str());
+    let matches = user.reset_code_hash.as_deref() == Some(RESET_CODE.hash(&state, &user.user_id, &req.code).as_str());
     if !(live && matches) {
         return Err(wrong());
     }

@@ -132,7 +132,7 @@ pub async fn fetch(State(state): State<AppState>, Path(asset_id): Path<String>) 
 pub async fn delete(State(state): State<AppState>, Authed(user): Authed, Path(asset_id): Path<String>) -> Result<StatusCode, ApiError> {
     let assets = state.store.db.collection::<Document>("assets");
     let a = assets.find_one(doc! {"assetId": &asset_id}).await?.ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
-    if a.get_str("developerId").unwrap_or_default() != user.user_id && !user.is_admin {
+    if !user.may_manage(a.get_str("developerId").unwrap_or_default()) {
         return Err(ApiError::NotFound("no such asset".into()));
     }
     assets.delete_one(doc! {"assetId": &asset_id}).await?;

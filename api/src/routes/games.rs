@@ -17,7 +17,7 @@ use crate::error::{is_duplicate_key, ApiError, ErrorBody};
 use crate::extract::Body;
 use crate::store::{new_id, FileEntry, Game, User, Version};
 use crate::template::starter_files;
-use crate::versions::{describe, read_blob, store_blobs};
+use crate::versions::{describe, read_blob, read_files, store_blobs};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -165,19 +165,19 @@ fn not_found() -> ApiError {
 
 /// The game, if `user` may change it (its author, or an admin). Others get 404, never a hint
 /// that an unpublished game exists.
-async fn owned_game(state: &AppState, game_id: &str, user: &User) -> Result<Game, ApiError> {
+pub(crate) async fn owned_game(state: &AppState, game_id: &str, user: &User) -> Result<Game, ApiError> {
     let game = state.store.games().find_one(doc! {"gameId": game_id}).await?.ok_or_else(not_found)?;
-    if game.developer_id != user.user_id && !user.is_admin {
+    if !user.may_manage(&game.developer_id) {
         return Err(not_found());
     }
     Ok(game)
 }
 
-async fn latest_version(state: &AppState, game_id: &str) -> Result<Option<Version>, ApiError> {
+pub(crate) async fn latest_version(state: &AppState, game_id: &str) -> Result<Option<Version>, ApiError> {
     Ok(state.store.versions().find_one(doc! {"gameId": game_id}).sort(doc! {"number": -1}).await?)
 }
 
-async fn version_by_hash(state: &AppState, game_id: &str, hash: &str) -> Result<Version, ApiError> {
+pub(crate) async fn version_by_hash(state: &AppState, game_id: &str, hash: &str) -> Result<Version, ApiError> {
     state
         .store
         .versions()
@@ -276,7 +276,7 @@ pub async fn my_games(State(state): State<AppState>, Authed(user): Authed) -> Re
     responses((status = 200, body = GameView), (status = 404, body = ErrorBody)))]
 pub async fn get_game(State(state): State<AppState>, user: Option<Authed>, Path(game_id): Path<String>) -> Result<Json<GameView>, ApiError> {
     let game = state.store.games().find_one(doc! {"gameId": &game_id}).await?.ok_or_else(not_found)?;
-    let is_owner = user.as_ref().is_some_and(|Authed(u)| u.user_id == game.developer_id || u.is_admin);
+    let is_owner = user.as_ref().is_some_and(|Authed(u)| u.may_manage(&game.developer_id));
     if !is_owner && game.published_version.is_none() {
         return Err(not_found());
     }
@@ -428,10 +428,7 @@ pub async fn get_file(State(state): State<AppState>, Authed(user): Authed, Path(
 pub async fn restore_version(State(state): State<AppState>, Verified(user): Verified, Path((game_id, hash)): Path<(String, String)>) -> Result<(StatusCode, Json<VersionSummary>), ApiError> {
     owned_game(&state, &game_id, &user).await?;
     let old = version_by_hash(&state, &game_id, &hash).await?;
-    let mut files = Vec::with_capacity(old.files.len());
-    for f in &old.files {
-        files.push((f.path.clone(), read_blob(&state.store, &f.sha256).await?));
-    }
+    let files = read_files(&state.store, &old.files).await?;
     let message = Some(format!("restored version {}", old.number));
     let (version, _) = write_version(&state, &game_id, &user, &files, message, Some(old.number)).await?;
     Ok((StatusCode::CREATED, Json(summary(&version, false))))

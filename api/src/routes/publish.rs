@@ -13,7 +13,8 @@ use crate::app::AppState;
 use crate::auth::{Authed, Verified};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Body;
-use crate::store::{new_id, PublishRequest, PublishStatus, User};
+use crate::routes::games::{latest_version, owned_game, version_by_hash};
+use crate::store::{new_id, PublishRequest, PublishStatus};
 
 const PUBLISH_INTERVAL_MS: i64 = 10 * 60 * 1000;
 
@@ -58,10 +59,6 @@ pub fn view(r: &PublishRequest) -> PublishRequestView {
     }
 }
 
-fn may_see(user: &User, owner_id: &str) -> bool {
-    user.user_id == owner_id || user.is_admin
-}
-
 /// Asks for a version to be validated and published. Answers 202 with the request; poll
 /// GET /publish-requests/{id} for the outcome.
 #[utoipa::path(post, path = "/games/{game_id}/publish", tag = "publishing", params(("game_id" = String, Path)), request_body = PublishBody,
@@ -74,15 +71,11 @@ pub async fn request_publish(
     body: Option<Body<PublishBody>>,
 ) -> Result<(StatusCode, Json<PublishRequestView>), ApiError> {
     let req = body.map(|Body(b)| b).unwrap_or_default();
-    let game = state.store.games().find_one(doc! {"gameId": &game_id}).await?.ok_or_else(|| ApiError::NotFound("no such game".into()))?;
-    if !may_see(&user, &game.developer_id) {
-        return Err(ApiError::NotFound("no such game".into()));
-    }
+    owned_game(&state, &game_id, &user).await?;
     let version = match &req.content_hash {
-        Some(h) => state.store.versions().find_one(doc! {"gameId": &game_id, "contentHash": h}).sort(doc! {"number": -1}).await?,
-        None => state.store.versions().find_one(doc! {"gameId": &game_id}).sort(doc! {"number": -1}).await?,
-    }
-    .ok_or_else(|| ApiError::NotFound("no such version of this game".into()))?;
+        Some(h) => version_by_hash(&state, &game_id, h).await?,
+        None => latest_version(&state, &game_id).await?.ok_or_else(|| ApiError::NotFound("this game has no version".into()))?,
+    };
     let since = DateTime::from_millis(DateTime::now().timestamp_millis() - PUBLISH_INTERVAL_MS);
     if let Some(last) = state.store.publish_requests().find_one(doc! {"userId": &user.user_id, "created": {"$gt": since}}).await? {
         let wait_s = (last.created.timestamp_millis() + PUBLISH_INTERVAL_MS - DateTime::now().timestamp_millis()).max(0) / 1000 + 1;
@@ -121,7 +114,7 @@ pub async fn request_publish(
 pub async fn get_request(State(state): State<AppState>, Authed(user): Authed, Path(request_id): Path<String>) -> Result<Json<PublishRequestView>, ApiError> {
     let r = state.store.publish_requests().find_one(doc! {"requestId": &request_id}).await?;
     match r {
-        Some(r) if may_see(&user, &r.user_id) => Ok(Json(view(&r))),
+        Some(r) if user.may_manage(&r.user_id) => Ok(Json(view(&r))),
         _ => Err(ApiError::NotFound("no such publish request".into())),
     }
 }
@@ -130,10 +123,7 @@ pub async fn get_request(State(state): State<AppState>, Authed(user): Authed, Pa
 #[utoipa::path(get, path = "/games/{game_id}/publish-requests", tag = "publishing", params(("game_id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<PublishRequestView>), (status = 404, body = ErrorBody)))]
 pub async fn list_requests(State(state): State<AppState>, Authed(user): Authed, Path(game_id): Path<String>) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
-    let game = state.store.games().find_one(doc! {"gameId": &game_id}).await?.ok_or_else(|| ApiError::NotFound("no such game".into()))?;
-    if !may_see(&user, &game.developer_id) {
-        return Err(ApiError::NotFound("no such game".into()));
-    }
+    owned_game(&state, &game_id, &user).await?;
     let list: Vec<PublishRequest> = state.store.publish_requests().find(doc! {"gameId": &game_id}).sort(doc! {"created": -1}).await?.try_collect().await?;
     Ok(Json(list.iter().map(view).collect()))
 }

@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Body;
 use crate::store::{GameVersion, Store};
-use crate::versions::{check_path, read_blob};
+use crate::versions::{read_files, write_files};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -54,12 +54,7 @@ pub async fn materialize(store: &Store, dir: &FsPath, slug: &str, version: &Game
         .files;
     let io = |e: std::io::Error| ApiError::Internal(format!("writing the game's files: {e}"));
     let tmp = dir.join(format!(".incoming-{}", crate::store::new_id()));
-    for f in &files {
-        check_path(&f.path)?;
-        let path = tmp.join(&f.path);
-        tokio::fs::create_dir_all(path.parent().expect("a file path has a parent")).await.map_err(io)?;
-        tokio::fs::write(&path, read_blob(store, &f.sha256).await?).await.map_err(io)?;
-    }
+    write_files(&tmp, &read_files(store, &files).await?).await?;
     match tokio::fs::rename(&tmp, &target).await {
         Ok(()) => Ok(target),
         // Another request wrote it first: theirs is the same content.
@@ -94,8 +89,7 @@ pub async fn create(State(state): State<AppState>, Body(req): Body<SessionReques
     let slug = format!("{}-{}", version.game_id, version.version_id);
     tokio::fs::create_dir_all(&state.config.published_dir).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     materialize(&state.store, &state.config.published_dir, &slug, &version).await?;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(20)).build().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let resp = client.get(format!("{host}/new/{slug}")).send().await.map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
+    let resp = state.host_client.get(format!("{host}/new/{slug}")).send().await.map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
     let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
     let Some(session_id) = location.strip_prefix("/session/").filter(|s| !s.is_empty()) else {
         let status = resp.status();

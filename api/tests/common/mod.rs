@@ -14,6 +14,14 @@ use serde_json::Value;
 
 pub const DEFAULT_MONGO: &str = "mongodb://127.0.0.1:27017/?directConnection=true";
 
+/// Where pip puts the commands of the Python packages the tests use (it need not be on PATH).
+pub fn python_command(name: &str, install_hint: &str) -> PathBuf {
+    let out = std::process::Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]).output().expect("python3");
+    let bin = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join(name);
+    assert!(bin.is_file(), "{} is missing: {install_hint}", bin.display());
+    bin
+}
+
 pub fn amqp_url() -> String {
     std::env::var("HG_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string())
 }

@@ -51,6 +51,15 @@ pub fn discover(roots: &[PathBuf], assets: &super::assets::AssetSources) -> Vec<
     out
 }
 
+/// `metadata().squishVersion` as text (a number is written out); empty when there is none.
+pub fn squish_version_of(meta: &serde_json::Value) -> String {
+    match meta.get("squishVersion") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    }
+}
+
 /// One game folder found after start (logged and skipped, like at start, when it does not load).
 pub fn discover_one(dir: &Path, assets: &super::assets::AssetSources) -> Option<GameEntry> {
     describe(dir, assets).map_err(|e| tracing::warn!(game = %dir.display(), error = %e, "game skipped")).ok()
@@ -72,11 +81,7 @@ fn describe(dir: &Path, assets: &super::assets::AssetSources) -> Result<GameEntr
     let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
     let byte = |v: Option<&serde_json::Value>, d: u8| v.and_then(|v| v.as_u64()).and_then(|v| u8::try_from(v).ok()).filter(|&v| v > 0).unwrap_or(d);
     let aspect = (byte(meta.pointer("/aspectRatio/x"), 16), byte(meta.pointer("/aspectRatio/y"), 9));
-    let version = match meta.get("squishVersion") {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
-        None => String::new(),
-    };
+    let version = squish_version_of(&meta);
     let bundle = super::assets::bundle(dir, assets, &meta).map(std::sync::Arc::new);
     Ok(GameEntry { name: if text("name").is_empty() { slug.clone() } else { text("name") }, description: text("description"), slug, dir: dir.to_path_buf(), squish_version: version, aspect, bundle })
 }
