@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use mongodb::bson::{doc, DateTime, Document};
-use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::options::{ClientOptions, IndexOptions, WriteConcern};
 use mongodb::{Client, Collection, Database, IndexModel};
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +150,11 @@ impl Store {
         options.app_name = Some("homegames-api".into());
         options.server_selection_timeout.get_or_insert(Duration::from_secs(3));
         options.connect_timeout.get_or_insert(Duration::from_secs(3));
+        // An acknowledged write must survive the database process being killed: ask for the
+        // journal (`j: true`) unless the URL chose a write concern itself. Without it a server
+        // may answer before its log reaches the disk, and an account the API already reported
+        // as created could vanish on a crash.
+        options.write_concern.get_or_insert_with(|| WriteConcern::builder().journal(true).build());
         let client = Client::with_options(options)?;
         Ok(Store { db: client.database(database) })
     }

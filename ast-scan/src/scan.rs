@@ -101,6 +101,22 @@ impl Scanner {
         }
     }
 
+    /// `global_named` and `is_global_object` look through parentheses and to the last element
+    /// of a sequence (`(0, eval)`); when a rule then skips the expression, the elements before
+    /// the last still run and must still be visited: `(eval('x'), globalThis).Math`.
+    fn visit_leading_parts(&mut self, e: &Expr) {
+        match e {
+            Expr::Paren(p) => self.visit_leading_parts(&p.expr),
+            Expr::Seq(s) => {
+                if let Some((last, leading)) = s.exprs.split_last() {
+                    leading.visit_with(self);
+                    self.visit_leading_parts(last);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn check_module_name(&mut self, rule_if_bad: Rule, name: &str, span: Span) {
         if banned_module(name) {
             self.hit(Rule::BannedModule, span, format!("'{name}'"));
@@ -192,6 +208,7 @@ impl Visit for Scanner {
                     Some(name) => self.check_module_name(Rule::RequirePackage, &name, call.span),
                     None => self.hit(Rule::RequireDynamic, call.span, "require with a computed name"),
                 }
+                self.visit_leading_parts(callee);
                 call.args.visit_with(self);
                 return;
             }
@@ -241,6 +258,7 @@ impl Visit for Scanner {
                         self.hit(Rule::RequireDynamic, m.span, "global require");
                     }
                     // A read of a fixed name: the global object itself is not used as a value.
+                    self.visit_leading_parts(&m.obj);
                     if let MemberProp::Computed(c) = &m.prop {
                         c.expr.visit_with(self);
                     }
@@ -274,6 +292,7 @@ impl Visit for Scanner {
         // `x instanceof Function` only asks a question.
         if b.op == InstanceOf && self.global_named(&b.right) == Some("Function") {
             b.left.visit_with(self);
+            self.visit_leading_parts(&b.right);
             return;
         }
         b.visit_children_with(self);
