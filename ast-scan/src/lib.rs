@@ -1,7 +1,7 @@
 //! # ast-scan
 //!
 //! Owns the static security scan of a game's JavaScript before it is published: every `.js` file
-//! is parsed with swc, scopes are resolved, and each dangerous construct (rules in `rules.rs`) is
+//! is parsed with swc, scopes are resolved where a local could shadow a checked global, and each dangerous construct (rules in `rules.rs`) is
 //! reported with file, line, column, rule id, an explanation and the source line with a caret.
 //! Also finds the game's declared `squishVersion`.
 //!
@@ -10,6 +10,7 @@
 
 mod rules;
 mod scan;
+mod shadowing;
 mod version;
 
 use std::fmt;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use swc_common::{BytePos, Globals, Mark, Spanned, GLOBALS};
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax};
-use swc_ecma_visit::{VisitMutWith, VisitWith};
+use swc_ecma_visit::VisitMutWith;
 
 pub use rules::{Rule, BANNED_MODULES};
 pub use version::{squish_version, VersionError};
@@ -51,12 +52,20 @@ pub enum ScanError {
 /// Parses `source` (script or module syntax; modern syntax and a hashbang are fine) and returns
 /// every finding. A file that does not parse is one finding with the parser's message.
 pub fn scan_source(file: &str, source: &str) -> Vec<Finding> {
-    // The parser reads the text in place (no source map, no copy): spans are byte offsets from
-    // START, and lines and columns are worked out only for the rare finding.
-    const START: u32 = 1;
-    let syntax = Syntax::Es(EsSyntax { allow_return_outside_function: true, ..Default::default() });
-    let input = StringInput::new(source, BytePos(START), BytePos(START + source.len() as u32));
-    let mut parser = Parser::new(syntax, input, None);
+    scan_source_resolving(file, source, Resolve::WhenNeeded)
+}
+
+/// When to run swc's scope resolver (see `shadowing.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolve {
+    /// Only for files that declare a name the rules check as a global: the same findings, faster.
+    WhenNeeded,
+    /// For every file; the tests use it to show the shortcut changes no finding.
+    Always,
+}
+
+/// `scan_source` with a choice of when scopes are resolved.
+pub fn scan_source_resolving(file: &str, source: &str, resolve: Resolve) -> Vec<Finding> {
     let locate = |span: swc_common::Span, rule: Rule, detail: String| {
         let offset = (span.lo.0.saturating_sub(START) as usize).min(source.len());
         let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
@@ -67,27 +76,47 @@ pub fn scan_source(file: &str, source: &str) -> Vec<Finding> {
         let message = if detail.is_empty() { rule.explanation().to_string() } else { format!("{}: {detail}", rule.explanation()) };
         Finding { file: file.to_string(), line, column, rule, message, source_line }
     };
-    let program = parser.parse_program();
-    let recovered = parser.take_errors();
-    let mut program = match program {
-        Ok(p) if recovered.is_empty() => p,
-        Ok(_) => {
-            let e = &recovered[0];
-            return vec![locate(e.span(), Rule::Parse, e.kind().msg().to_string())];
-        }
+    let mut program = match parse(source) {
+        Ok(p) => p,
         Err(e) => return vec![locate(e.span(), Rule::Parse, e.kind().msg().to_string())],
     };
-    GLOBALS.set(&Globals::new(), || {
-        let unresolved = Mark::new();
-        let top_level = Mark::new();
-        program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(unresolved, top_level, false));
-        let mut scanner = scan::Scanner::new(unresolved, &program);
-        program.visit_with(&mut scanner);
-        let mut findings: Vec<Finding> = scanner.hits.into_iter().map(|(rule, span, detail)| locate(span, rule, detail)).collect();
-        findings.sort_by_key(|f| (f.line, f.column));
-        findings.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule == b.rule);
-        findings
-    })
+    let hits = if resolve == Resolve::Always || shadowing::may_shadow_checked_global(&program) {
+        GLOBALS.set(&Globals::new(), || {
+            let unresolved = Mark::new();
+            let top_level = Mark::new();
+            program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(unresolved, top_level, false));
+            scan::Scanner::scan(Some(unresolved), &program)
+        })
+    } else {
+        scan::Scanner::scan(None, &program)
+    };
+    let mut findings: Vec<Finding> = hits.into_iter().map(|(rule, span, detail)| locate(span, rule, detail)).collect();
+    findings.sort_by_key(|f| (f.line, f.column));
+    findings.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule == b.rule);
+    findings
+}
+
+// The parser reads the text in place (no source map, no copy): spans are byte offsets from
+// START, and lines and columns are worked out only for the rare finding.
+const START: u32 = 1;
+
+/// The program, or the first error (one the parser recovered from counts too).
+fn parse(source: &str) -> Result<swc_ecma_ast::Program, swc_ecma_parser::error::Error> {
+    let syntax = Syntax::Es(EsSyntax { allow_return_outside_function: true, ..Default::default() });
+    let input = StringInput::new(source, BytePos(START), BytePos(START + source.len() as u32));
+    let mut parser = Parser::new(syntax, input, None);
+    let program = parser.parse_program()?;
+    match parser.take_errors().into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(program),
+    }
+}
+
+/// Whether `Resolve::WhenNeeded` runs the resolver on this source (false when it does not parse);
+/// for the tests that check both paths are taken.
+#[doc(hidden)]
+pub fn needs_resolver(source: &str) -> bool {
+    parse(source).is_ok_and(|p| shadowing::may_shadow_checked_global(&p))
 }
 
 /// Scans files and folders (every `.js` below a folder, `node_modules` and dot folders excepted),
@@ -105,25 +134,11 @@ pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
     Ok(scan_sources(&sources))
 }
 
-/// Scans `(name, source)` pairs on all cores; findings in the order of `sources`.
+/// Scans `(name, source)` pairs on all cores; findings in the order of `sources`. The threads are
+/// rayon's, kept from one call to the next (the publish worker scans version after version).
 pub fn scan_sources(sources: &[(String, String)]) -> Vec<Finding> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(sources.len().max(1));
-    if workers <= 1 {
-        return sources.iter().flat_map(|(n, s)| scan_source(n, s)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); sources.len()];
-    let results = std::sync::Mutex::new(&mut per_file);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((name, source)) = sources.get(i) else { break };
-                let found = scan_source(name, source);
-                results.lock().unwrap()[i] = found;
-            });
-        }
-    });
+    use rayon::prelude::*;
+    let per_file: Vec<Vec<Finding>> = sources.par_iter().map(|(name, source)| scan_source(name, source)).collect();
     per_file.into_iter().flatten().collect()
 }
 

@@ -126,6 +126,13 @@ pub const CALLS_PAST_CONSTRUCTOR: &[&str] = &["call", "apply", "bind", "value", 
 /// Names of the global object.
 pub const GLOBAL_OBJECTS: &[&str] = &["globalThis", "global", "window", "self"];
 
+/// Every name a rule treats differently when it is a global rather than a local: the banned
+/// globals, the global object's names and `require`. The resolver shortcut (`shadowing.rs`)
+/// relies on it: a rule that checks a new global by name must have it here too.
+pub fn checked_as_global(name: &str) -> bool {
+    BANNED_GLOBALS.iter().any(|(n, _)| *n == name) || GLOBAL_OBJECTS.contains(&name) || name == "require"
+}
+
 /// `require`/`import` names a game may load.
 pub fn allowed_module(name: &str) -> bool {
     name.starts_with("./")

@@ -3,6 +3,10 @@
 //! swc's resolver marks every identifier that refers to no declaration in the file with the
 //! "unresolved" mark: those are the globals. So a local variable named `process`, or a method
 //! named `eval` on our own object, is not a finding; the global ones are, however they are reached.
+//! When the file declares none of the checked names, the resolver is skipped and every identifier
+//! counts as a global (`shadowing.rs` says why that loses nothing).
+
+use std::borrow::Cow;
 
 use swc_common::{Mark, Span, Spanned, SyntaxContext};
 use swc_ecma_ast::*;
@@ -22,10 +26,13 @@ struct ThisScope {
 }
 
 pub struct Scanner {
-    unresolved: SyntaxContext,
+    /// The context of identifiers that refer to no declaration; `None` when the resolver was
+    /// skipped because nothing in the file can shadow a checked global (see `shadowing.rs`):
+    /// then every identifier counts as unresolved.
+    unresolved: Option<SyntaxContext>,
     /// Innermost last; arrow functions push nothing (they share their parent's `this`).
     scopes: Vec<ThisScope>,
-    pub hits: Vec<(Rule, Span, String)>,
+    hits: Vec<(Rule, Span, String)>,
 }
 
 /// Whether a list of statements opens with the "use strict" directive.
@@ -48,16 +55,23 @@ impl Scanner {
     /// A scanner for one program: module code is strict and its top-level `this` is undefined;
     /// a script's top level is treated as the global object (as in a browser) unless it says
     /// "use strict" only for functions: the top-level `this` of a script stays suspect.
-    pub fn new(unresolved: Mark, program: &Program) -> Scanner {
+    fn new(unresolved: Option<Mark>, program: &Program) -> Scanner {
         let (strict, top_global) = match program {
             Program::Module(_) => (true, false),
             Program::Script(s) => (opens_strict(directive_exprs(&s.body)), true),
         };
         Scanner {
-            unresolved: SyntaxContext::empty().apply_mark(unresolved),
+            unresolved: unresolved.map(|m| SyntaxContext::empty().apply_mark(m)),
             scopes: vec![ThisScope { may_be_global: top_global, strict }],
             hits: Vec::new(),
         }
+    }
+
+    /// Every hit in one program.
+    pub fn scan(unresolved: Option<Mark>, program: &Program) -> Vec<(Rule, Span, String)> {
+        let mut scanner = Scanner::new(unresolved, program);
+        program.visit_with(&mut scanner);
+        scanner.hits
     }
 
     /// A getter's or setter's `this` is its object: it is reached by using the property, never
@@ -80,7 +94,7 @@ impl Scanner {
     }
 
     fn is_global(&self, id: &Ident) -> bool {
-        id.ctxt == self.unresolved
+        self.unresolved.is_none_or(|c| id.ctxt == c)
     }
 
     fn global_named<'a>(&self, e: &'a Expr) -> Option<&'a str> {
@@ -126,9 +140,9 @@ impl Scanner {
     }
 
     /// The property name a member access uses, when it can be known before running.
-    fn prop_name(prop: &MemberProp) -> Option<String> {
+    fn prop_name(prop: &MemberProp) -> Option<Cow<'_, str>> {
         match prop {
-            MemberProp::Ident(i) => Some(i.sym.to_string()),
+            MemberProp::Ident(i) => Some(Cow::Borrowed(&i.sym)),
             MemberProp::Computed(c) => static_string(&c.expr),
             MemberProp::PrivateName(_) => None,
         }
@@ -153,11 +167,12 @@ impl Scanner {
 }
 
 /// The string an expression always evaluates to, if that is decidable from the text alone:
-/// literals, template literals without substitutions, and `+` of those (and numbers).
-pub fn static_string(e: &Expr) -> Option<String> {
+/// literals, template literals without substitutions, and `+` of those (and numbers). A plain
+/// string literal is borrowed, not copied: this runs on every string in a file.
+pub fn static_string(e: &Expr) -> Option<Cow<'_, str>> {
     match e {
-        Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
-        Expr::Lit(Lit::Num(n)) => Some(n.value.to_string()),
+        Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy()),
+        Expr::Lit(Lit::Num(n)) => Some(Cow::Owned(n.value.to_string())),
         Expr::Tpl(t) => {
             // Quasis and substitutions alternate: q0 e0 q1 e1 … qn. Static when every part is.
             let mut out = String::new();
@@ -167,10 +182,10 @@ pub fn static_string(e: &Expr) -> Option<String> {
                     out.push_str(&static_string(e)?);
                 }
             }
-            Some(out)
+            Some(Cow::Owned(out))
         }
         Expr::Paren(p) => static_string(&p.expr),
-        Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + &static_string(&b.right)?),
+        Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + static_string(&b.right)?),
         _ => None,
     }
 }
@@ -222,7 +237,7 @@ impl Visit for Scanner {
             }
             Callee::Expr(callee) => {
                 let name = match &**callee {
-                    Expr::Ident(i) => Some(i.sym.to_string()),
+                    Expr::Ident(i) => Some(Cow::Borrowed(&*i.sym)),
                     Expr::Member(m) => Self::prop_name(&m.prop),
                     _ => None,
                 };
@@ -310,12 +325,12 @@ impl Visit for Scanner {
         for prop in &p.props {
             let key = match prop {
                 ObjectPatProp::KeyValue(kv) => match &kv.key {
-                    PropName::Ident(i) => Some(i.sym.to_string()),
-                    PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
+                    PropName::Ident(i) => Some(Cow::Borrowed(&*i.sym)),
+                    PropName::Str(s) => Some(s.value.to_string_lossy()),
                     PropName::Computed(c) => static_string(&c.expr),
                     _ => None,
                 },
-                ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
+                ObjectPatProp::Assign(a) => Some(Cow::Borrowed(&*a.key.sym)),
                 ObjectPatProp::Rest(_) => None,
             };
             match key.as_deref() {
@@ -329,8 +344,8 @@ impl Visit for Scanner {
 
     fn visit_prop_name(&mut self, n: &PropName) {
         let key = match n {
-            PropName::Ident(i) => Some(i.sym.to_string()),
-            PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
+            PropName::Ident(i) => Some(Cow::Borrowed(&*i.sym)),
+            PropName::Str(s) => Some(s.value.to_string_lossy()),
             _ => None,
         };
         if key.as_deref() == Some("__proto__") {
@@ -375,7 +390,7 @@ impl Visit for Scanner {
         // (`{ constructor: 1 }`) are property names, not values, and do not get here.
         let suspect = match e {
             // The common case, a plain string: compared in place, nothing allocated.
-            Expr::Lit(Lit::Str(s)) => matches!(&*s.value.to_string_lossy(), "constructor" | "__proto__"),
+            Expr::Lit(Lit::Str(s)) => s.value == "constructor" || s.value == "__proto__",
             Expr::Tpl(_) => true,
             Expr::Bin(b) => b.op == BinaryOp::Add,
             _ => false,

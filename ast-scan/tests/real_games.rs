@@ -71,3 +71,40 @@ fn every_game_declares_a_readable_squish_version() {
         Err(ast_scan::VersionError::Ambiguous(_))
     ));
 }
+
+/// Skipping the scope resolver where no local can shadow a checked global (`shadowing.rs`) must
+/// not change a single finding: every real game's and every corpus file's findings are the same
+/// with the resolver run on every file.
+#[test]
+fn the_resolver_shortcut_changes_no_finding() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [reference_games(), root.join("../games"), root.join("tests/corpus")] {
+        js_files(&dir, &mut files);
+    }
+    assert!(files.len() > 150, "only {} files", files.len());
+    let (mut shortcut, mut resolved) = (0, 0);
+    for f in &files {
+        let src = std::fs::read_to_string(f).unwrap();
+        let name = f.display().to_string();
+        let fast = ast_scan::scan_source_resolving(&name, &src, ast_scan::Resolve::WhenNeeded);
+        let full = ast_scan::scan_source_resolving(&name, &src, ast_scan::Resolve::Always);
+        let show = |v: &[ast_scan::Finding]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        assert_eq!(show(&fast), show(&full), "{name}");
+        if ast_scan::needs_resolver(&src) { resolved += 1 } else { shortcut += 1 }
+    }
+    // Both paths are really taken.
+    assert!(shortcut > 50 && resolved >= 5, "{shortcut} files took the shortcut, {resolved} were resolved");
+}
+
+fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for p in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        if p.is_dir() {
+            if !p.ends_with("node_modules") {
+                js_files(&p, out);
+            }
+        } else if p.extension().is_some_and(|x| x == "js") {
+            out.push(p);
+        }
+    }
+}

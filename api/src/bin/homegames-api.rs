@@ -1,5 +1,10 @@
 //! `homegames-api`: the platform REST API server.
 
+// The publish worker's scan builds and drops a syntax tree of many small nodes per file;
+// mimalloc makes that about 12% faster than the system allocator (`cargo bench -p ast-scan`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -397,33 +397,36 @@ async fn connection(
     let joined = joined && commands.send(command).is_ok();
     let (mut sink, mut stream) = socket.split();
     let mut window = (Instant::now(), 0u32);
-    while joined {
-        tokio::select! {
-            out = frames_rx.recv() => match out {
-                Some(Outgoing::Frame(bytes)) => if sink.send(Message::Binary(bytes.into())).await.is_err() { break },
-                Some(Outgoing::Close(reason)) => {
-                    let reason: String = reason.chars().take(120).collect();
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 1011, reason: reason.into() }))).await;
-                    break;
-                }
-                None => break,
-            },
-            incoming = stream.next() => match incoming {
-                Some(Ok(Message::Text(t))) => {
-                    if window.0.elapsed() >= Duration::from_secs(1) { window = (Instant::now(), 0); }
-                    window.1 += 1;
-                    if window.1 > config.max_messages_per_second {
-                        tracing::debug!(player, "message rate limit: dropped");
-                        continue;
+    // Serve the player until either side goes away (nothing to serve if the join failed).
+    if joined {
+        loop {
+            tokio::select! {
+                out = frames_rx.recv() => match out {
+                    Some(Outgoing::Frame(bytes)) => if sink.send(Message::Binary(bytes.into())).await.is_err() { break },
+                    Some(Outgoing::Close(reason)) => {
+                        let reason: String = reason.chars().take(120).collect();
+                        let _ = sink.send(Message::Close(Some(CloseFrame { code: 1011, reason: reason.into() }))).await;
+                        break;
                     }
-                    match ClientMessage::parse(&t) {
-                        Ok(message) => { let _ = commands.send(Command::Input { player, message }); }
-                        Err(e) => tracing::debug!(player, error = %e, "client message ignored"),
+                    None => break,
+                },
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(t))) => {
+                        if window.0.elapsed() >= Duration::from_secs(1) { window = (Instant::now(), 0); }
+                        window.1 += 1;
+                        if window.1 > config.max_messages_per_second {
+                            tracing::debug!(player, "message rate limit: dropped");
+                            continue;
+                        }
+                        match ClientMessage::parse(&t) {
+                            Ok(message) => { let _ = commands.send(Command::Input { player, message }); }
+                            Err(e) => tracing::debug!(player, error = %e, "client message ignored"),
+                        }
                     }
-                }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(_)) => {}
-            },
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                },
+            }
         }
     }
     if config.reconnect_grace.is_zero() {
