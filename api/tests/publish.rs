@@ -18,8 +18,7 @@ fn homegames_bin() -> std::path::PathBuf {
 }
 
 async fn contained_worker(api: &TestApi) -> Worker {
-    let options = host::server::session::SessionOptions { bezel: (9.0, 9.0), idle_timeout: Duration::from_secs(60) };
-    let containers = host::server::container::Containers::connect(&homegames_bin(), Default::default(), None, &[], &options, 0)
+    let containers = host::server::container::Containers::for_validation(&homegames_bin(), Default::default(), None)
         .await
         .unwrap_or_else(|e| panic!("{e}\nThe publish tests need a running Docker engine: apt-get install docker.io, then start dockerd (.ci/run does both)."));
     let work_dir = std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id()));

@@ -9,6 +9,7 @@ use std::time::Duration;
 use common::*;
 use host::server::container::Limits;
 use host::server::{Isolation, ServeConfig};
+use js_runtime::IsolateLimits;
 
 fn require_docker() {
     let ok = std::process::Command::new("docker").arg("info").output().map(|o| o.status.success()).unwrap_or(false);
@@ -55,6 +56,8 @@ async fn contained_server() -> (String, tempfile::TempDir) {
         game_roots: vec![repo_games(), extra.path().to_path_buf()],
         idle_timeout: Duration::from_secs(5),
         isolation: Isolation::Container { worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")), limits: Limits::default(), docker_host: None, warm: 1 },
+        // Not the defaults, to see them reach the worker in its container.
+        limits: IsolateLimits { heap_limit: 24 << 20, cpu_budget: Duration::from_millis(200) },
         ..ServeConfig::default()
     };
     (start_with(config).await, extra)
@@ -95,7 +98,7 @@ async fn contained_sessions_play_fail_and_die_alone() {
     ready(&mut r2).await;
     let (code, reason) = closed(&mut r2).await;
     assert_eq!(code, 1011, "{reason}");
-    assert!(reason.contains("CPU budget"), "{reason}");
+    assert!(reason.contains("CPU budget of 200 ms"), "{reason}");
     send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
     frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 2")).await;
 
@@ -153,7 +156,7 @@ async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
     ready(&mut h).await;
     let (code, reason) = closed(&mut h).await;
     assert_eq!(code, 1011, "{reason}");
-    assert!(reason.contains("exhausted its heap limit"), "{reason}");
+    assert!(reason.contains("exhausted its heap limit of 24 MiB"), "{reason}");
 
     send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
     frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 1")).await;

@@ -173,3 +173,45 @@ fn validate_reports_a_good_and_a_broken_game() {
     assert_eq!(report["ok"], false);
     assert!(report["error"].as_str().unwrap().contains("nope at load"), "{report}");
 }
+
+/// `--cpu-ms` and `--heap-mb` set the isolate's limits: a game past them is stopped and the run
+/// says which limit, with the value given; values out of range are refused before anything runs.
+#[test]
+fn play_takes_the_isolate_limits_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |handler: &str, flags: &[&str]| {
+        let game = dir.path().join("game");
+        std::fs::create_dir_all(&game).unwrap();
+        std::fs::write(
+            game.join("index.js"),
+            format!(
+                "const {{ Game, GameNode }} = require('squish-135');\n\
+                 class T extends Game {{\n\
+                   static metadata() {{ return {{ squishVersion: '135', name: 'T' }}; }}\n\
+                   constructor() {{ super(); this.root = new GameNode.Shape({{ shapeType: 1, coordinates2d: [[0, 0], [1, 0], [1, 1], [0, 0]] }}); }}\n\
+                   getLayers() {{ return [{{ root: this.root }}]; }}\n\
+                   handleNewPlayer() {{ {handler} }}\n\
+                 }}\n\
+                 module.exports = T;\n"
+            ),
+        )
+        .unwrap();
+        let script = dir.path().join("run.json");
+        std::fs::write(&script, r#"{"seed": 1, "epochMs": 0, "endMs": 500, "events": [{"t": 100, "type": "join", "player": 1}]}"#).unwrap();
+        let mut args = vec!["play", game.to_str().unwrap(), "--script", script.to_str().unwrap()];
+        args.extend_from_slice(flags);
+        let out = homegames(&args, b"");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        log["ended"].as_str().unwrap_or_default().to_string()
+    };
+    let ended = run("for (;;) {}", &["--cpu-ms", "40"]);
+    assert!(ended.contains("CPU budget of 40 ms"), "{ended}");
+    let ended = run("const keep = []; for (;;) keep.push(new Array(100000).fill(7));", &["--heap-mb", "8", "--cpu-ms", "60000"]);
+    assert!(ended.contains("heap limit of 8 MiB"), "{ended}");
+    assert_eq!(run("", &["--heap-mb", "8", "--cpu-ms", "40"]), "", "a game within its limits runs to the end");
+
+    let refused = homegames(&["play", "games/tap-race", "--heap-mb", "1"], b"");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--heap-mb"), "{}", String::from_utf8_lossy(&refused.stderr));
+}

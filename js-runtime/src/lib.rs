@@ -22,5 +22,5 @@ mod watchdog;
 pub use engine::Console;
 pub use error::{EndReason, RuntimeError};
 pub use frames::{Cause, PlayerFrame};
-pub use session::{ClickHit, GameSession, SessionConfig};
+pub use session::{ClickHit, GameSession, IsolateLimits, SessionConfig};
 pub use squish;

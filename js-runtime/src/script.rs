@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::error::RuntimeError;
 use crate::frames::PlayerFrame;
-use crate::session::{GameSession, SessionConfig};
+use crate::session::{GameSession, IsolateLimits, SessionConfig};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -99,7 +99,12 @@ pub struct Recording {
 /// Runs `script` against the game in `dir`. A session that ends early (CPU or heap) is recorded
 /// as such; a game that cannot load is an error.
 pub fn run_script(dir: &Path, script: &Script) -> Result<Recording, RuntimeError> {
-    let config = SessionConfig { seed: script.seed, epoch_ms: script.epoch_ms, save_data: script.save_data.clone(), ..SessionConfig::default() };
+    run_script_limited(dir, script, IsolateLimits::default())
+}
+
+/// `run_script` with other isolate limits than the defaults.
+pub fn run_script_limited(dir: &Path, script: &Script, limits: IsolateLimits) -> Result<Recording, RuntimeError> {
+    let config = SessionConfig { limits, seed: script.seed, epoch_ms: script.epoch_ms, save_data: script.save_data.clone(), ..SessionConfig::default() };
     let mut session = GameSession::load(dir, &config)?;
     let metadata = session.metadata().clone();
     let mut frames = session.take_frames();

@@ -14,13 +14,26 @@ use crate::frames::{FrameSink, PlayerFrame};
 use crate::profile::{all_profiles, rules};
 use crate::sources::{define_script, read_game, BUILTIN_FILES};
 
+/// What one isolate may use. A game that goes past either is stopped and its session ends with
+/// the reason; other sessions are not affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IsolateLimits {
+    /// The isolate's heap cap, in bytes.
+    pub heap_limit: usize,
+    /// Longest a single handler, timer or tick may run (thread CPU time).
+    pub cpu_budget: Duration,
+}
+
+impl Default for IsolateLimits {
+    fn default() -> Self {
+        IsolateLimits { heap_limit: 64 << 20, cpu_budget: Duration::from_millis(250) }
+    }
+}
+
 /// How a session is contained and how its clock and randomness run.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
-    /// The isolate's heap cap.
-    pub heap_limit: usize,
-    /// Longest a single handler, timer or tick may run.
-    pub cpu_budget: Duration,
+    pub limits: IsolateLimits,
     /// Seed of Math.random (mulberry32).
     pub seed: u32,
     /// What Date.now() says at virtual time 0.
@@ -36,8 +49,7 @@ pub struct SessionConfig {
 impl Default for SessionConfig {
     fn default() -> Self {
         SessionConfig {
-            heap_limit: 64 << 20,
-            cpu_budget: Duration::from_millis(250),
+            limits: IsolateLimits::default(),
             seed: 0x5eed,
             epoch_ms: 1_700_000_000_000.0,
             save_data: None,
@@ -76,7 +88,7 @@ impl GameSession {
         // The sink learns the game's version once metadata() has been read.
         let placeholder: SquishVersion = "135".parse().expect("alias");
         let sink = Rc::new(RefCell::new(FrameSink::new(placeholder, rules(placeholder.package()))));
-        let mut engine = Engine::new(boot, sink.clone(), config.heap_limit, config.cpu_budget).map_err(RuntimeError::Internal)?;
+        let mut engine = Engine::new(boot, sink.clone(), config.limits.heap_limit, config.limits.cpu_budget).map_err(RuntimeError::Internal)?;
 
         let load_err = |file: &str, f: CallFailure| match f {
             CallFailure::Threw(message) => RuntimeError::Load { file: file.to_string(), message },

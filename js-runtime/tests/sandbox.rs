@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use js_runtime::{EndReason, GameSession, RuntimeError, SessionConfig};
+use js_runtime::{EndReason, GameSession, IsolateLimits, RuntimeError, SessionConfig};
 use serde_json::json;
 
 /// Writes a game folder: `files` are (relative path, contents); `body` goes into the class.
@@ -146,7 +146,7 @@ fn a_runaway_tick_is_stopped_too() {
 fn exhausting_the_heap_ends_the_session_not_the_process() {
     let dir = tempfile::tempdir().unwrap();
     game(dir.path(), "handleNewPlayer() { const keep = []; for (;;) keep.push(new Array(100000).fill(7)); }", &[]);
-    let config = SessionConfig { heap_limit: 16 << 20, ..SessionConfig::default() };
+    let config = SessionConfig { limits: IsolateLimits { heap_limit: 16 << 20, ..IsolateLimits::default() }, ..SessionConfig::default() };
     let mut s = GameSession::load(dir.path(), &config).unwrap();
     let start = std::time::Instant::now();
     let err = s.join(1, "a", json!({})).unwrap_err();

@@ -146,8 +146,7 @@ async fn worker(args: WorkerArgs) -> Result<()> {
             None => std::env::current_exe()?.with_file_name("homegames"),
         };
         anyhow::ensure!(bin.is_file(), "{} not found: pass --homegames-bin (cargo build -p host builds it)", bin.display());
-        let options = host::server::session::SessionOptions { bezel: (9.0, 9.0), idle_timeout: Duration::from_secs(60) };
-        let containers = host::server::container::Containers::connect(&bin, Default::default(), args.docker_host.as_deref(), &[], &options, 0)
+        let containers = host::server::container::Containers::for_validation(&bin, Default::default(), args.docker_host.as_deref())
             .await
             .context("publishing needs Docker for its test runs (or --inline-validation for development)")?;
         Validator::Contained(containers)

@@ -1,5 +1,6 @@
 //! Command-line surface of the `homegames` binary.
 
+mod limit_args;
 mod play_cmd;
 mod scan_cmd;
 mod serve_cmd;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use js_runtime::script::{run_script, write_recording, Script};
+use js_runtime::script::{run_script_limited, write_recording, Script};
+
+use super::limit_args::LimitArgs;
 
 #[derive(Args, Debug)]
 #[command(after_help = "The script format is described in docs/scripted-runs.md. Example:\n  \
@@ -22,6 +24,8 @@ pub struct PlayArgs {
     /// Without --script: the port to serve the game on.
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 impl PlayArgs {
@@ -31,7 +35,7 @@ impl PlayArgs {
             bail!("{} has no index.js: point play at a game's folder", self.game.display());
         }
         let slug = self.game.canonicalize()?.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
-        let config = host::server::ServeConfig { game_roots: vec![self.game.clone()], ..Default::default() };
+        let config = host::server::ServeConfig { game_roots: vec![self.game.clone()], limits: self.limits.limits(), ..Default::default() };
         let addr = format!("127.0.0.1:{}", self.port);
         let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         rt.block_on(async move {
@@ -47,7 +51,7 @@ impl PlayArgs {
         };
         let text = std::fs::read_to_string(&script_path).with_context(|| format!("reading {}", script_path.display()))?;
         let script: Script = serde_json::from_str(&text).with_context(|| format!("{} is not a valid script", script_path.display()))?;
-        let rec = run_script(&self.game, &script).with_context(|| format!("running {}", self.game.display()))?;
+        let rec = run_script_limited(&self.game, &script, self.limits.limits()).with_context(|| format!("running {}", self.game.display()))?;
         let mut per_player = std::collections::BTreeMap::<u8, usize>::new();
         for f in &rec.frames {
             *per_player.entry(f.player).or_default() += 1;

@@ -8,6 +8,8 @@ use clap::Args;
 use host::server::container::Limits;
 use host::server::{serve, Isolation, ServeConfig};
 
+use super::limit_args::LimitArgs;
+
 #[derive(Args, Debug)]
 #[command(after_help = "Open http://127.0.0.1:PORT/ and pick a game; a second browser on the same game joins the same session.")]
 pub struct ServeArgs {
@@ -48,6 +50,8 @@ pub struct ServeArgs {
     /// With container isolation: how many containers to keep started and waiting for a session.
     #[arg(long, default_value_t = 2)]
     warm: usize,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 impl ServeArgs {
@@ -60,6 +64,7 @@ impl ServeArgs {
                 "container" => Isolation::Container { worker_binary: std::env::current_exe().context("locating this binary")?, limits: Limits::default(), docker_host: None, warm: self.warm },
                 _ => Isolation::Inline,
             },
+            limits: self.limits.limits(),
             classic_client: self.classic_client,
             asset_source: self.assets,
             asset_url: self.asset_url,

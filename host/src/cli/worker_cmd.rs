@@ -12,6 +12,8 @@ use host::server::catalog;
 use host::server::protocol::ClientMessage;
 use host::server::session::{run, wire, Command, Outgoing, SessionOptions};
 
+use super::limit_args::LimitArgs;
+
 #[derive(Args, Debug)]
 pub struct WorkerArgs {
     /// The game's folder. Without it the worker waits (warm) for a first stdin line
@@ -23,6 +25,8 @@ pub struct WorkerArgs {
     /// Seconds without players before the session ends.
     #[arg(long, default_value_t = 60)]
     idle_timeout: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 impl WorkerArgs {
@@ -68,7 +72,7 @@ impl WorkerArgs {
                 }
             }
         });
-        let options = SessionOptions { bezel: (self.bezel as f64, self.bezel as f64), idle_timeout: Duration::from_secs(self.idle_timeout) };
+        let options = SessionOptions { bezel: (self.bezel as f64, self.bezel as f64), idle_timeout: Duration::from_secs(self.idle_timeout), limits: self.limits.limits() };
         let reason = run(&entry, &options, rx);
         let mut out = out.lock().unwrap();
         let _ = out.write_all(&wire::record(wire::CLOSE, 0, reason.as_bytes()));

@@ -57,7 +57,8 @@ pub struct Containers {
     limits: Limits,
     /// Game roots (canonical), each mounted read-only at /games/<index> in every container.
     roots: Vec<PathBuf>,
-    options: (u8, u64),
+    /// The session options, as the worker's command-line flags.
+    worker_flags: Vec<String>,
     warm: Arc<Mutex<Vec<Started>>>,
     warm_target: usize,
 }
@@ -98,12 +99,27 @@ impl Containers {
             image,
             limits,
             roots,
-            options: (options.bezel.0 as u8, options.idle_timeout.as_secs()),
+            worker_flags: vec![
+                "--bezel".into(),
+                (options.bezel.0 as u8).to_string(),
+                "--idle-timeout".into(),
+                options.idle_timeout.as_secs().to_string(),
+                "--heap-mb".into(),
+                (options.limits.heap_limit >> 20).to_string(),
+                "--cpu-ms".into(),
+                options.limits.cpu_budget.as_millis().to_string(),
+            ],
             warm: Arc::new(Mutex::new(Vec::new())),
             warm_target: warm,
         };
         c.refill();
         Ok(c)
+    }
+
+    /// Containers for the publish pipeline's test runs only (`validate`): no game folders to
+    /// mount, nothing kept warm.
+    pub async fn for_validation(worker_binary: &Path, limits: Limits, docker_host: Option<&str>) -> Result<Containers, ContainmentError> {
+        Containers::connect(worker_binary, limits, docker_host, &[], &SessionOptions::default(), 0).await
     }
 
     /// Starts containers in the background until `warm_target` are waiting.
@@ -227,14 +243,7 @@ impl Containers {
         let host = self.host_config(binds, true);
         let config = ContainerCreateBody {
             image: Some(self.image.clone()),
-            cmd: Some(vec![
-                "/homegames".into(),
-                "session-worker".into(),
-                "--bezel".into(),
-                self.options.0.to_string(),
-                "--idle-timeout".into(),
-                self.options.1.to_string(),
-            ]),
+            cmd: Some(["/homegames".to_string(), "session-worker".into()].into_iter().chain(self.worker_flags.iter().cloned()).collect()),
             env: Some(vec!["HOME=/tmp".into()]),
             user: Some("65534:65534".into()),
             attach_stdin: Some(true),

@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 
 use catalog::GameEntry;
 use container::{Containers, Limits};
+use js_runtime::IsolateLimits;
 use protocol::{init_message, ClientMessage};
 use session::{Command, Outgoing, SessionOptions};
 
@@ -57,6 +58,8 @@ pub struct ServeConfig {
     /// Most client messages per second per connection; the excess is dropped.
     pub max_messages_per_second: u32,
     pub isolation: Isolation,
+    /// Heap and CPU caps of each session's isolate.
+    pub limits: IsolateLimits,
     /// A player whose connection drops keeps their place this long, to come back with `ready.id`.
     pub reconnect_grace: Duration,
     /// Where assets a game declares but does not ship are looked up by id (after the game's own
@@ -86,6 +89,7 @@ impl Default for ServeConfig {
             max_message_bytes: 64 * 1024,
             max_messages_per_second: 200,
             isolation: Isolation::Inline,
+            limits: IsolateLimits::default(),
             reconnect_grace: Duration::from_secs(10),
             classic_client: None,
             asset_source: None,
@@ -151,7 +155,7 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
     let containers = match &config.isolation {
         Isolation::Inline => None,
         Isolation::Container { worker_binary, limits, docker_host, warm } => {
-            let options = SessionOptions { bezel: (config.bezel.0 as f64, config.bezel.1 as f64), idle_timeout: config.idle_timeout };
+            let options = SessionOptions { bezel: (config.bezel.0 as f64, config.bezel.1 as f64), idle_timeout: config.idle_timeout, limits: config.limits };
             Some(Containers::connect(worker_binary, limits.clone(), docker_host.as_deref(), &config.game_roots, &options, *warm).await.map_err(|e| {
             tracing::error!(error = %e, "container isolation is unavailable: sessions will not start");
             e.to_string()
@@ -298,7 +302,7 @@ fn start_session(state: &Arc<AppState>, game: GameEntry) -> String {
     let players = Arc::new(Mutex::new(BTreeSet::new()));
     let container: Arc<Mutex<Option<String>>> = Default::default();
     state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players, away: Default::default(), container: container.clone() });
-    let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout };
+    let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout, limits: state.config.limits };
     let (state, sid) = (state.clone(), id.clone());
     if let Some(Ok(containers)) = &state.containers {
         let containers = containers.clone();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use js_runtime::{GameSession, SessionConfig};
+use js_runtime::{GameSession, IsolateLimits, SessionConfig};
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -33,11 +33,19 @@ pub enum Outgoing {
 pub struct SessionOptions {
     pub bezel: (f64, f64),
     pub idle_timeout: Duration,
+    pub limits: IsolateLimits,
+}
+
+impl Default for SessionOptions {
+    /// The original server's bezel (9%), a minute of grace without players, default limits.
+    fn default() -> Self {
+        SessionOptions { bezel: (9.0, 9.0), idle_timeout: Duration::from_secs(60), limits: IsolateLimits::default() }
+    }
 }
 
 /// Runs until the game ends or no one has been connected for `idle_timeout`. Returns why it ended.
 pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Command>) -> String {
-    let config = SessionConfig { bezel: options.bezel, seed: rand_seed(), epoch_ms: now_ms(), ..SessionConfig::default() };
+    let config = SessionConfig { limits: options.limits, bezel: options.bezel, seed: rand_seed(), epoch_ms: now_ms(), ..SessionConfig::default() };
     let mut session = match GameSession::load(&game.dir, &config) {
         Ok(s) => s,
         Err(e) => return format!("the game could not start: {e}"),
