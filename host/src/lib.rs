@@ -8,4 +8,6 @@
 //! (that is `js-runtime`). It moves frames; it does not build them.
 
 pub mod server;
+/// For binaries that run games: call first in `main` (see js-runtime's `code_cache.rs`).
+pub use js_runtime::keep_compiled_code_off_disk;
 pub mod validate;

@@ -1,4 +1,4 @@
-//! The `homegames squish` commands as a script would use them.
+//! The `homegames` commands as a script would use them.
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -214,4 +214,35 @@ fn play_takes_the_isolate_limits_from_the_command_line() {
     let refused = homegames(&["play", "games/tap-race", "--heap-mb", "1"], b"");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--heap-mb"), "{}", String::from_utf8_lossy(&refused.stderr));
+}
+
+/// A game's compiled code is never written to disk: QuickJS's bytecode cache (on by default in
+/// the engine, under $XDG_CACHE_HOME/v8x) stays off even when nothing in the environment turns
+/// it off (js-runtime/src/code_cache.rs says why).
+#[test]
+fn compiled_game_code_stays_off_the_disk() {
+    let cache = tempfile::tempdir().unwrap();
+    let game = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/star-chase");
+    let out = Command::new(env!("CARGO_BIN_EXE_homegames"))
+        .args(["validate", game.to_str().unwrap(), "--seconds", "0.2"])
+        .env_remove(js_runtime::NO_BYTECODE_CACHE_VAR)
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("HOME", cache.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written: Vec<_> = walk(cache.path());
+    assert!(written.is_empty(), "files written under the cache folder: {written:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for p in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        if p.is_dir() {
+            found.extend(walk(&p));
+        } else {
+            found.push(p);
+        }
+    }
+    found
 }

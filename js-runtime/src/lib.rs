@@ -9,6 +9,7 @@
 //! Must not know about: sockets, HTTP, containers or how players connect. JavaScript never builds
 //! frame bytes: the layers go to Rust as plain data and `squish` encodes them.
 
+mod code_cache;
 mod engine;
 pub mod error;
 mod frames;
@@ -19,6 +20,7 @@ mod sources;
 mod squisher;
 mod watchdog;
 
+pub use code_cache::{keep_compiled_code_off_disk, NO_BYTECODE_CACHE_VAR};
 pub use engine::Console;
 pub use error::{EndReason, RuntimeError};
 pub use frames::{Cause, PlayerFrame};

@@ -94,8 +94,14 @@ struct ServeArgs {
     published_dir: PathBuf,
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    // Inline validation runs games in this process; before any thread exists (it sets an
+    // environment variable), keep their compiled code off the disk.
+    host::keep_compiled_code_off_disk();
+    tokio::runtime::Runtime::new().context("starting the async runtime")?.block_on(run())
+}
+
+async fn run() -> Result<()> {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
