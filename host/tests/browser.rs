@@ -85,7 +85,8 @@ fn the_original_client_plays_against_our_server() {
         classic_client: Some(browser_dir().join("node_modules/homegames-web")),
         ..ServeConfig::default()
     };
-    run_in_browser("classic.js", "homegames.test", config);
+    let (report, _) = run_in_browser("classic.js", "homegames.test", config);
+    println!("{report}");
 }
 
 /// Each of our example games, played by two browsers: a real picture, and frames keep coming.
