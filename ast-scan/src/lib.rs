@@ -91,7 +91,7 @@ pub fn scan_source_resolving(file: &str, source: &str, resolve: Resolve) -> Vec<
         scan::Scanner::scan(None, &program)
     };
     let mut findings: Vec<Finding> = hits.into_iter().map(|(rule, span, detail)| locate(span, rule, detail)).collect();
-    findings.sort_by_key(|f| (f.line, f.column));
+    findings.sort_by_key(|f| (f.line, f.column, f.rule.id()));
     findings.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule == b.rule);
     findings
 }
@@ -119,7 +119,8 @@ pub fn needs_resolver(source: &str) -> bool {
     parse(source).is_ok_and(|p| shadowing::may_shadow_checked_global(&p))
 }
 
-/// Scans files and folders (every `.js` below a folder, `node_modules` and dot folders excepted),
+/// Scans files and folders (every `.js` below a folder, `node_modules` and `.git` excepted, as the
+/// runtime loads them),
 /// spreading the files over the machine's cores. Findings come back in file order.
 pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
     let mut files = Vec::new();
@@ -153,7 +154,8 @@ fn collect(p: &Path, files: &mut Vec<PathBuf>) -> Result<(), ScanError> {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
         if path.is_dir() {
-            if name != "node_modules" && !name.starts_with('.') {
+            // The folders the runtime loads game files from: all but these two.
+            if name != "node_modules" && name != ".git" {
                 collect(&path, files)?;
             }
         } else if name.ends_with(".js") {

@@ -44,6 +44,13 @@ pub enum Rule {
     GlobalAlias,
     /// `arguments.callee` reaches the running function (and through it its constructor).
     ArgumentsCallee,
+    /// `module` for anything but `module.exports`: in Node the module object carries `require`,
+    /// its constructor's `_load` and `createRequire`, each a way around the require rules.
+    ModuleObject,
+    /// A function declared inside a block (or an `if`, or a `switch` case) of sloppy code with
+    /// the name of a global the rules check: whether it hides the global depends on the code
+    /// around it (Annex B hoisting), and the scan will not guess.
+    BlockFunctionGlobal,
 }
 
 impl Rule {
@@ -65,6 +72,8 @@ impl Rule {
             Rule::ComputedGlobal => "computed-global",
             Rule::GlobalAlias => "global-alias",
             Rule::ArgumentsCallee => "arguments-callee",
+            Rule::ModuleObject => "module-object",
+            Rule::BlockFunctionGlobal => "block-function-global",
         }
     }
 
@@ -86,6 +95,8 @@ impl Rule {
             Rule::ComputedGlobal => "computed access to the global object must use a fixed name",
             Rule::GlobalAlias => "the global object may only be read with a fixed name, not passed around as a value (in sloppy-mode functions `this` may be the global object: use a class, an arrow function or \"use strict\")",
             Rule::ArgumentsCallee => "arguments.callee is not allowed",
+            Rule::ModuleObject => "module may only be used as module.exports",
+            Rule::BlockFunctionGlobal => "a function declared in a block may not be named like a checked global (eval, Function, process, require, module, …)",
         }
     }
 }
@@ -127,10 +138,10 @@ pub const CALLS_PAST_CONSTRUCTOR: &[&str] = &["call", "apply", "bind", "value", 
 pub const GLOBAL_OBJECTS: &[&str] = &["globalThis", "global", "window", "self"];
 
 /// Every name a rule treats differently when it is a global rather than a local: the banned
-/// globals, the global object's names and `require`. The resolver shortcut (`shadowing.rs`)
+/// globals, the global object's names, `require` and `module`. The resolver shortcut (`shadowing.rs`)
 /// relies on it: a rule that checks a new global by name must have it here too.
 pub fn checked_as_global(name: &str) -> bool {
-    BANNED_GLOBALS.iter().any(|(n, _)| *n == name) || GLOBAL_OBJECTS.contains(&name) || name == "require"
+    BANNED_GLOBALS.iter().any(|(n, _)| *n == name) || GLOBAL_OBJECTS.contains(&name) || name == "require" || name == "module"
 }
 
 /// `require`/`import` names a game may load.

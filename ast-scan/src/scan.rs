@@ -13,7 +13,7 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::rules::{
-    allowed_module, banned_module, Rule, BANNED_GLOBALS, CALLS_PAST_CONSTRUCTOR, DESCRIPTOR_REFLECTION, GLOBAL_OBJECTS,
+    allowed_module, banned_module, checked_as_global, Rule, BANNED_GLOBALS, CALLS_PAST_CONSTRUCTOR, DESCRIPTOR_REFLECTION, GLOBAL_OBJECTS,
 };
 
 /// What `this` may be in the code being visited, and whether that code is strict.
@@ -36,8 +36,17 @@ pub struct Scanner {
 }
 
 /// Whether a list of statements opens with the "use strict" directive.
+/// A directive with an escape in it (`'use\x20strict'`) is no directive: the source text itself
+/// must read "use strict", which is why the raw text is compared, not the value.
 fn opens_strict<'a>(mut first_exprs: impl Iterator<Item = Option<&'a Expr>>) -> bool {
-    first_exprs.any(|e| matches!(e, Some(Expr::Lit(Lit::Str(s))) if s.value.to_string_lossy() == "use strict"))
+    first_exprs.any(|e| matches!(e, Some(Expr::Lit(Lit::Str(s))) if matches!(s.raw.as_deref(), Some("'use strict'" | "\"use strict\""))))
+}
+
+fn unparen(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => unparen(&p.expr),
+        _ => e,
+    }
 }
 
 fn directive_exprs(stmts: &[Stmt]) -> impl Iterator<Item = Option<&Expr>> {
@@ -78,11 +87,24 @@ impl Scanner {
     /// called bare. Its function's children are visited, not the function: visit_function would
     /// make `this` suspect.
     fn visit_accessor(&mut self, key: &PropName, function: &Function) {
+        // A computed key runs in the enclosing code, with the enclosing `this`.
+        key.visit_with(self);
         let strict = self.scope().strict;
         self.scopes.push(ThisScope { may_be_global: false, strict });
-        key.visit_with(self);
         function.visit_children_with(self);
         self.scopes.pop();
+    }
+
+    /// In sloppy code a function declared in a block, an `if` branch or a `switch` case may or may
+    /// not also bind its name in the enclosing function (Annex B; blocked by a `let` of the same
+    /// name around it), and swc's resolver always assumes it does. Named like a checked global,
+    /// it could make the scan take the global for a local: such a declaration is a finding.
+    fn check_block_function(&mut self, stmt: &Stmt) {
+        if let Stmt::Decl(Decl::Fn(f)) = stmt {
+            if !self.scope().strict && checked_as_global(&f.ident.sym) {
+                self.hit(Rule::BlockFunctionGlobal, f.ident.span, format!("function {}", f.ident.sym));
+            }
+        }
     }
 
     fn scope(&self) -> ThisScope {
@@ -186,8 +208,32 @@ pub fn static_string(e: &Expr) -> Option<Cow<'_, str>> {
         }
         Expr::Paren(p) => static_string(&p.expr),
         Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + static_string(&b.right)?),
+        // String.raw`constructor`: the raw text of the quasis.
+        Expr::TaggedTpl(t) if is_member_path(&t.tag, "String", "raw") => {
+            let mut out = String::new();
+            for (i, q) in t.tpl.quasis.iter().enumerate() {
+                out.push_str(&q.raw);
+                if let Some(e) = t.tpl.exprs.get(i) {
+                    out.push_str(&static_string(e)?);
+                }
+            }
+            Some(Cow::Owned(out))
+        }
+        // JSON.parse('"constructor"'): a JSON string literal.
+        Expr::Call(c) if matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse")) => {
+            let text = static_string(&c.args.first()?.expr)?;
+            serde_json::from_str::<String>(&text).ok().map(Cow::Owned)
+        }
         _ => None,
     }
+}
+
+/// `object.property` with both names fixed (`String.raw`), whatever `object` is bound to: a
+/// local of that name makes the scan stricter, never laxer.
+fn is_member_path(e: &Expr, object: &str, property: &str) -> bool {
+    matches!(unparen(e), Expr::Member(m)
+        if matches!(unparen(&m.obj), Expr::Ident(i) if &*i.sym == object)
+        && matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == property))
 }
 
 /// Whether a value is visibly a string of code (for timers).
@@ -210,6 +256,8 @@ impl Visit for Scanner {
         } else if GLOBAL_OBJECTS.contains(&&*id.sym) {
             // Reads of a fixed name (`globalThis.Math`) never get here: visit_member_expr stops.
             self.hit(Rule::GlobalAlias, id.span, format!("{} used as a value", id.sym));
+        } else if &*id.sym == "module" {
+            self.hit(Rule::ModuleObject, id.span, "module used for more than module.exports");
         } else if &*id.sym == "require" {
             // A require that is not called directly with a literal (aliased, passed, .call'ed).
             self.hit(Rule::RequireDynamic, id.span, "require used as a value");
@@ -257,9 +305,12 @@ impl Visit for Scanner {
         match name.as_deref() {
             Some("constructor") => self.hit(Rule::FunctionConstructor, m.span, "the value of .constructor"),
             Some("__proto__") => self.hit(Rule::PrototypeTricks, m.span, "__proto__"),
-            Some("callee") if matches!(&*m.obj, Expr::Ident(i) if &*i.sym == "arguments") => self.hit(Rule::ArgumentsCallee, m.span, ""),
-            Some("require") if matches!(&*m.obj, Expr::Ident(i) if &*i.sym == "module") => {
-                self.hit(Rule::RequireDynamic, m.span, "module.require")
+            Some("callee") if matches!(unparen(&m.obj), Expr::Ident(i) if &*i.sym == "arguments") => self.hit(Rule::ArgumentsCallee, m.span, ""),
+            // `module.exports` is the one use of `module` a game needs; any other is a finding
+            // (visit_ident).
+            Some("exports") if self.global_named(&m.obj) == Some("module") => {
+                self.visit_leading_parts(&m.obj);
+                return;
             }
             Some(n) if DESCRIPTOR_REFLECTION.contains(&n) => self.hit(Rule::PrototypeTricks, m.span, n.to_string()),
             _ => {}
@@ -298,7 +349,10 @@ impl Visit for Scanner {
         use BinaryOp::*;
         if matches!(b.op, EqEq | NotEq | EqEqEq | NotEqEq) {
             for side in [&b.left, &b.right] {
-                if !self.visit_harmless_constructor(side) {
+                // Comparing with the string 'constructor' (a prototype-pollution guard) reaches
+                // nothing: the string is not on its way to a computed access.
+                let compared_string = matches!(unparen(side), Expr::Lit(Lit::Str(_)));
+                if !compared_string && !self.visit_harmless_constructor(side) {
                     side.visit_with(self);
                 }
             }
@@ -316,6 +370,10 @@ impl Visit for Scanner {
     fn visit_unary_expr(&mut self, u: &UnaryExpr) {
         // `typeof process` asks whether it exists; nothing is reached.
         if u.op == UnaryOp::TypeOf && matches!(&*u.arg, Expr::Ident(i) if self.is_global(i)) {
+            return;
+        }
+        // `!x.constructor` and `typeof x.constructor` only ask a question about it.
+        if matches!(u.op, UnaryOp::Bang | UnaryOp::TypeOf) && self.visit_harmless_constructor(&u.arg) {
             return;
         }
         u.visit_children_with(self);
@@ -391,8 +449,9 @@ impl Visit for Scanner {
         let suspect = match e {
             // The common case, a plain string: compared in place, nothing allocated.
             Expr::Lit(Lit::Str(s)) => s.value == "constructor" || s.value == "__proto__",
-            Expr::Tpl(_) => true,
+            Expr::Tpl(_) | Expr::TaggedTpl(_) => true,
             Expr::Bin(b) => b.op == BinaryOp::Add,
+            Expr::Call(c) => matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse")),
             _ => false,
         };
         if suspect {
@@ -420,6 +479,44 @@ impl Visit for Scanner {
         self.scopes.pop();
     }
 
+    // A function's body is a `FunctionBody`, not a block: functions declared at its top level
+    // are ordinary declarations and do not get here.
+    fn visit_block_stmt(&mut self, b: &BlockStmt) {
+        for stmt in &b.stmts {
+            self.check_block_function(stmt);
+        }
+        b.visit_children_with(self);
+    }
+
+    fn visit_switch_case(&mut self, c: &SwitchCase) {
+        for stmt in &c.cons {
+            self.check_block_function(stmt);
+        }
+        c.visit_children_with(self);
+    }
+
+    fn visit_if_stmt(&mut self, i: &IfStmt) {
+        self.check_block_function(&i.cons);
+        if let Some(alt) = &i.alt {
+            self.check_block_function(alt);
+        }
+        i.visit_children_with(self);
+    }
+
+    fn visit_labeled_stmt(&mut self, l: &LabeledStmt) {
+        self.check_block_function(&l.body);
+        l.visit_children_with(self);
+    }
+
+    fn visit_super_prop_expr(&mut self, p: &SuperPropExpr) {
+        // `super.g` calls a getter on the prototype with this function's `this`: where that may be
+        // the global object, the getter receives it.
+        if self.scope().may_be_global {
+            self.hit(Rule::GlobalAlias, p.span, "super property read where `this` may be the global object");
+        }
+        p.visit_children_with(self);
+    }
+
     fn visit_getter_prop(&mut self, g: &GetterProp) {
         self.visit_accessor(&g.key, &g.function);
     }
@@ -429,8 +526,24 @@ impl Visit for Scanner {
     }
 
     fn visit_class(&mut self, c: &Class) {
+        // The `extends` clause and computed member names run in the enclosing code: there `this`
+        // is the enclosing `this` (class code is strict, so functions written there are too).
+        let outer = self.scope();
+        self.scopes.push(ThisScope { may_be_global: outer.may_be_global, strict: true });
+        c.decorators.visit_with(self);
+        c.super_class.visit_with(self);
+        for member in &c.body {
+            match member {
+                ClassMember::Method(m) => m.key.visit_with(self),
+                ClassMember::ClassProp(p) => p.key.visit_with(self),
+                ClassMember::AutoAccessor(a) => a.key.visit_with(self),
+                _ => {}
+            }
+        }
+        self.scopes.pop();
         // Class bodies are strict code: `this` in their methods, and in plain functions inside
-        // them, is never the global object.
+        // them, is never the global object. (The parts above are visited again here; a finding
+        // found twice is reported once.)
         self.scopes.push(ThisScope { may_be_global: false, strict: true });
         c.visit_children_with(self);
         self.scopes.pop();

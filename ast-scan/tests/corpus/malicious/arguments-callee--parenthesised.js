@@ -1,0 +1,2 @@
+function f() { return (arguments).callee; }
+module.exports = f;

@@ -1,0 +1,2 @@
+{ let require = 1; { function require() {} } }
+module.exports = require('child_process');

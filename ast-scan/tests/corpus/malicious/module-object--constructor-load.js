@@ -1,0 +1,2 @@
+// Module._load is the loader behind require.
+module.exports = module.constructor._load('child_process');

@@ -1,0 +1,1 @@
+module.exports = module.constructor.createRequire(__filename)('child_process');
