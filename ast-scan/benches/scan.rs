@@ -9,28 +9,15 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-
-fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
-        if e.is_dir() {
-            js_files(&e, out);
-        } else if e.extension().is_some_and(|x| x == "js") {
-            out.push(e);
-        }
-    }
-}
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let games = root.join("../js-runtime/tests/reference/node_modules/homegames-core/src/games");
     assert!(games.is_dir(), "run scripts/install-oracle first");
-    let mut files = Vec::new();
-    js_files(&games, &mut files);
-    js_files(&root.join("../games"), &mut files);
-    files.sort();
+    let files = ast_scan::js_files(&[games, root.join("../games")]).unwrap();
     let sources: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
     let bytes: usize = sources.iter().map(String::len).sum();
 

@@ -119,15 +119,10 @@ pub fn needs_resolver(source: &str) -> bool {
     parse(source).is_ok_and(|p| shadowing::may_shadow_checked_global(&p))
 }
 
-/// Scans files and folders (every `.js` below a folder, `node_modules` and `.git` excepted, as the
-/// runtime loads them),
-/// spreading the files over the machine's cores. Findings come back in file order.
+/// Scans files and folders (see `js_files`), spreading the files over the machine's cores.
+/// Findings come back in file order.
 pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
-    let mut files = Vec::new();
-    for p in paths {
-        collect(p, &mut files)?;
-    }
-    files.sort();
+    let files = js_files(paths)?;
     let sources = files
         .iter()
         .map(|f| std::fs::read_to_string(f).map(|t| (f.display().to_string(), t)).map_err(|e| ScanError::Io(f.clone(), e)))
@@ -141,6 +136,17 @@ pub fn scan_sources(sources: &[(String, String)]) -> Vec<Finding> {
     use rayon::prelude::*;
     let per_file: Vec<Vec<Finding>> = sources.par_iter().map(|(name, source)| scan_source(name, source)).collect();
     per_file.into_iter().flatten().collect()
+}
+
+/// The files a scan of `paths` reads, sorted: each file given, and every `.js` below each folder
+/// given (`node_modules` and `.git` excepted, as the runtime loads them).
+pub fn js_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScanError> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect(p, &mut files)?;
+    }
+    files.sort();
+    Ok(files)
 }
 
 fn collect(p: &Path, files: &mut Vec<PathBuf>) -> Result<(), ScanError> {

@@ -42,12 +42,6 @@ fn opens_strict<'a>(mut first_exprs: impl Iterator<Item = Option<&'a Expr>>) -> 
     first_exprs.any(|e| matches!(e, Some(Expr::Lit(Lit::Str(s))) if matches!(s.raw.as_deref(), Some("'use strict'" | "\"use strict\""))))
 }
 
-fn unparen(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => unparen(&p.expr),
-        _ => e,
-    }
-}
 
 fn directive_exprs(stmts: &[Stmt]) -> impl Iterator<Item = Option<&Expr>> {
     // Directives are the leading string-literal expression statements.
@@ -195,30 +189,11 @@ pub fn static_string(e: &Expr) -> Option<Cow<'_, str>> {
     match e {
         Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy()),
         Expr::Lit(Lit::Num(n)) => Some(Cow::Owned(n.value.to_string())),
-        Expr::Tpl(t) => {
-            // Quasis and substitutions alternate: q0 e0 q1 e1 … qn. Static when every part is.
-            let mut out = String::new();
-            for (i, q) in t.quasis.iter().enumerate() {
-                out.push_str(&q.cooked.as_ref()?.to_string_lossy());
-                if let Some(e) = t.exprs.get(i) {
-                    out.push_str(&static_string(e)?);
-                }
-            }
-            Some(Cow::Owned(out))
-        }
+        Expr::Tpl(t) => template_text(t, |q| Some(q.cooked.as_ref()?.to_string_lossy())),
         Expr::Paren(p) => static_string(&p.expr),
         Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + static_string(&b.right)?),
         // String.raw`constructor`: the raw text of the quasis.
-        Expr::TaggedTpl(t) if is_member_path(&t.tag, "String", "raw") => {
-            let mut out = String::new();
-            for (i, q) in t.tpl.quasis.iter().enumerate() {
-                out.push_str(&q.raw);
-                if let Some(e) = t.tpl.exprs.get(i) {
-                    out.push_str(&static_string(e)?);
-                }
-            }
-            Some(Cow::Owned(out))
-        }
+        Expr::TaggedTpl(t) if is_member_path(&t.tag, "String", "raw") => template_text(&t.tpl, |q| Some(Cow::Borrowed(&*q.raw))),
         // JSON.parse('"constructor"'): a JSON string literal.
         Expr::Call(c) if matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse")) => {
             let text = static_string(&c.args.first()?.expr)?;
@@ -228,11 +203,24 @@ pub fn static_string(e: &Expr) -> Option<Cow<'_, str>> {
     }
 }
 
+/// A template's text when every substitution is static; `quasi` reads one literal part (cooked
+/// for a template literal, raw for String.raw). Parts alternate: q0 e0 q1 e1 … qn.
+fn template_text<'a>(t: &'a Tpl, quasi: impl Fn(&'a TplElement) -> Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+    let mut out = String::new();
+    for (i, q) in t.quasis.iter().enumerate() {
+        out.push_str(&quasi(q)?);
+        if let Some(e) = t.exprs.get(i) {
+            out.push_str(&static_string(e)?);
+        }
+    }
+    Some(Cow::Owned(out))
+}
+
 /// `object.property` with both names fixed (`String.raw`), whatever `object` is bound to: a
 /// local of that name makes the scan stricter, never laxer.
 fn is_member_path(e: &Expr, object: &str, property: &str) -> bool {
-    matches!(unparen(e), Expr::Member(m)
-        if matches!(unparen(&m.obj), Expr::Ident(i) if &*i.sym == object)
+    matches!(e.unwrap_parens(), Expr::Member(m)
+        if matches!(m.obj.unwrap_parens(), Expr::Ident(i) if &*i.sym == object)
         && matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == property))
 }
 
@@ -305,7 +293,7 @@ impl Visit for Scanner {
         match name.as_deref() {
             Some("constructor") => self.hit(Rule::FunctionConstructor, m.span, "the value of .constructor"),
             Some("__proto__") => self.hit(Rule::PrototypeTricks, m.span, "__proto__"),
-            Some("callee") if matches!(unparen(&m.obj), Expr::Ident(i) if &*i.sym == "arguments") => self.hit(Rule::ArgumentsCallee, m.span, ""),
+            Some("callee") if matches!(m.obj.unwrap_parens(), Expr::Ident(i) if &*i.sym == "arguments") => self.hit(Rule::ArgumentsCallee, m.span, ""),
             // `module.exports` is the one use of `module` a game needs; any other is a finding
             // (visit_ident).
             Some("exports") if self.global_named(&m.obj) == Some("module") => {
@@ -351,7 +339,7 @@ impl Visit for Scanner {
             for side in [&b.left, &b.right] {
                 // Comparing with the string 'constructor' (a prototype-pollution guard) reaches
                 // nothing: the string is not on its way to a computed access.
-                let compared_string = matches!(unparen(side), Expr::Lit(Lit::Str(_)));
+                let compared_string = matches!(side.unwrap_parens(), Expr::Lit(Lit::Str(_)));
                 if !compared_string && !self.visit_harmless_constructor(side) {
                     side.visit_with(self);
                 }
@@ -542,10 +530,10 @@ impl Visit for Scanner {
         }
         self.scopes.pop();
         // Class bodies are strict code: `this` in their methods, and in plain functions inside
-        // them, is never the global object. (The parts above are visited again here; a finding
-        // found twice is reported once.)
+        // them, is never the global object. (Computed keys are visited again with their members;
+        // a finding found twice is reported once.)
         self.scopes.push(ThisScope { may_be_global: false, strict: true });
-        c.visit_children_with(self);
+        c.body.visit_with(self);
         self.scopes.pop();
     }
 }

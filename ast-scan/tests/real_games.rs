@@ -78,10 +78,7 @@ fn every_game_declares_a_readable_squish_version() {
 #[test]
 fn the_resolver_shortcut_changes_no_finding() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [reference_games(), root.join("../games"), root.join("tests/corpus")] {
-        js_files(&dir, &mut files);
-    }
+    let files = ast_scan::js_files(&[reference_games(), root.join("../games"), root.join("tests/corpus")]).unwrap();
     assert!(files.len() > 150, "only {} files", files.len());
     let (mut shortcut, mut resolved) = (0, 0);
     for f in &files {
@@ -95,16 +92,4 @@ fn the_resolver_shortcut_changes_no_finding() {
     }
     // Both paths are really taken.
     assert!(shortcut > 50 && resolved >= 5, "{shortcut} files took the shortcut, {resolved} were resolved");
-}
-
-fn js_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for p in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
-        if p.is_dir() {
-            if !p.ends_with("node_modules") {
-                js_files(&p, out);
-            }
-        } else if p.extension().is_some_and(|x| x == "js") {
-            out.push(p);
-        }
-    }
 }

@@ -75,6 +75,10 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
+    fn session_options(&self) -> SessionOptions {
+        SessionOptions { bezel: (self.bezel.0 as f64, self.bezel.1 as f64), idle_timeout: self.idle_timeout, limits: self.limits }
+    }
+
     fn asset_sources(&self) -> assets::AssetSources {
         assets::AssetSources { folder: self.asset_source.clone(), url: self.asset_url.clone(), cache: self.asset_cache.clone() }
     }
@@ -155,7 +159,7 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
     let containers = match &config.isolation {
         Isolation::Inline => None,
         Isolation::Container { worker_binary, limits, docker_host, warm } => {
-            let options = SessionOptions { bezel: (config.bezel.0 as f64, config.bezel.1 as f64), idle_timeout: config.idle_timeout, limits: config.limits };
+            let options = config.session_options();
             Some(Containers::connect(worker_binary, limits.clone(), docker_host.as_deref(), &config.game_roots, &options, *warm).await.map_err(|e| {
             tracing::error!(error = %e, "container isolation is unavailable: sessions will not start");
             e.to_string()
@@ -302,7 +306,7 @@ fn start_session(state: &Arc<AppState>, game: GameEntry) -> String {
     let players = Arc::new(Mutex::new(BTreeSet::new()));
     let container: Arc<Mutex<Option<String>>> = Default::default();
     state.sessions.lock().unwrap().insert(id.clone(), SessionHandle { game: game.slug.clone(), commands: tx, players, away: Default::default(), container: container.clone() });
-    let options = SessionOptions { bezel: (state.config.bezel.0 as f64, state.config.bezel.1 as f64), idle_timeout: state.config.idle_timeout, limits: state.config.limits };
+    let options = state.config.session_options();
     let (state, sid) = (state.clone(), id.clone());
     if let Some(Ok(containers)) = &state.containers {
         let containers = containers.clone();
