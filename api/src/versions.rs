@@ -1,12 +1,12 @@
 //! A game's files as a version: checks on what may be saved, the content hash, and the blobs.
 
+use std::path::Path;
+
 use mongodb::bson::spec::BinarySubtype;
 use mongodb::bson::{doc, Binary, Bson};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use std::path::Path;
-
 use crate::store::{FileEntry, Store};
 
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;

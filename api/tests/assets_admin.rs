@@ -8,12 +8,6 @@ use mongodb::bson::doc;
 use reqwest::StatusCode;
 use serde_json::json;
 
-fn png() -> Vec<u8> {
-    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
-    b.extend_from_slice(&[1; 64]);
-    b
-}
-
 fn wav() -> Vec<u8> {
     let mut b = b"RIFF\x24\x00\x00\x00WAVEfmt ".to_vec();
     b.extend_from_slice(&[0; 64]);

@@ -36,18 +36,18 @@ async fn create_save_list_read_and_restore_versions() {
     assert!(api::template::is_gpl3(&String::from_utf8(license).unwrap()));
 
     // A new version: text and binary files, in folders.
-    let png = [0x89u8, b'P', b'N', b'G', 0, 1, 2, 255];
+    let dot_png = [0x89u8, b'P', b'N', b'G', 0, 1, 2, 255];
     let save = json!({"message": "second", "files": [
         {"path": "index.js", "content": "module.exports = class {};\n"},
         {"path": "LICENSE", "content": api::template::GPL3_LICENSE},
-        {"path": "assets/dot.png", "base64": base64::engine::general_purpose::STANDARD.encode(png)},
+        {"path": "assets/dot.png", "base64": base64::engine::general_purpose::STANDARD.encode(dot_png)},
     ]});
     let (status, v2) = api.post(&format!("/games/{id}/versions"), Some(&token), save.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{v2}");
     assert_eq!((v2["number"].as_i64(), v2["fileCount"].as_i64()), (Some(2), Some(3)));
     let h2 = v2["contentHash"].as_str().unwrap().to_string();
     assert_ne!(h1, h2);
-    assert_eq!(file(&api, &token, &id, &h2, "assets/dot.png").await, (StatusCode::OK, png.to_vec()));
+    assert_eq!(file(&api, &token, &id, &h2, "assets/dot.png").await, (StatusCode::OK, dot_png.to_vec()));
 
     // The same files again: nothing new, the same hash.
     let (status, same) = api.post(&format!("/games/{id}/versions"), Some(&token), save).await;
@@ -70,9 +70,7 @@ async fn create_save_list_read_and_restore_versions() {
     // Description and thumbnail (one of the author's own images).
     let (status, err) = api.send("PATCH", &format!("/games/{id}"), Some(&token), Some(json!({"thumbnail": "0123456789abcdef0123456789abcdef"}))).await;
     assert_eq!((status, error_code(&err)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid"), "not an asset of theirs");
-    let mut png_bytes = vec![0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    png_bytes.extend_from_slice(&[0; 32]);
-    let (_, asset) = api.upload(&token, "thumb", png_bytes).await;
+    let (_, asset) = api.upload(&token, "thumb", png()).await;
     let thumb = asset["assetId"].as_str().unwrap();
     let (status, g) = api.send("PATCH", &format!("/games/{id}"), Some(&token), Some(json!({"description": "new words", "thumbnail": thumb}))).await;
     assert_eq!(status, StatusCode::OK, "{g}");

@@ -178,9 +178,7 @@ async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
     let (admin, _, admin_id) = api.verified_user("moderator").await;
     api.make_admin(&admin_id).await;
     let (token, _, _) = api.verified_user("edgy").await;
-    let mut png = vec![0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    png.extend_from_slice(&[0; 32]);
-    let (_, asset) = api.upload(&token, "pic", png).await;
+    let (_, asset) = api.upload(&token, "pic", png()).await;
     let asset_id = asset["assetId"].as_str().unwrap();
     assert_eq!(api.post(&format!("/admin/assets/{asset_id}/nsfw"), Some(&admin), json!({"nsfw": true})).await.0, StatusCode::OK);
     let index = format!(

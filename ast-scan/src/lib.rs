@@ -1,8 +1,9 @@
 //! # ast-scan
 //!
 //! Owns the static security scan of a game's JavaScript before it is published: every `.js` file
-//! is parsed with swc, scopes are resolved where a local could shadow a checked global, and each dangerous construct (rules in `rules.rs`) is
-//! reported with file, line, column, rule id, an explanation and the source line with a caret.
+//! is parsed with swc, scopes are resolved where a local could shadow a checked global, and each
+//! dangerous construct (rules in `rules.rs`) is reported with file, line, column, rule id, an
+//! explanation and the source line with a caret.
 //! Also finds the game's declared `squishVersion`.
 //!
 //! Must not know about: running code, the host, storage. It reads source text and reports. The

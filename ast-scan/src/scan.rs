@@ -42,7 +42,6 @@ fn opens_strict<'a>(mut first_exprs: impl Iterator<Item = Option<&'a Expr>>) -> 
     first_exprs.any(|e| matches!(e, Some(Expr::Lit(Lit::Str(s))) if matches!(s.raw.as_deref(), Some("'use strict'" | "\"use strict\""))))
 }
 
-
 fn directive_exprs(stmts: &[Stmt]) -> impl Iterator<Item = Option<&Expr>> {
     // Directives are the leading string-literal expression statements.
     stmts

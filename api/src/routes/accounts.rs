@@ -209,11 +209,10 @@ fn send_verification(state: &AppState, user: &User, code: &str) -> Result<(), Ap
         (status = 422, body = ErrorBody)))]
 pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest>) -> Result<(StatusCode, Json<Session>), ApiError> {
     // Taken exactly as sent: the documented patterns allow no surrounding spaces.
-    let display_name = req.display_name.clone();
-    let email = req.email.clone();
+    let SignupRequest { display_name, email, password } = req;
     valid_display_name(&display_name)?;
     valid_email(&email)?;
-    valid_password(&req.password)?;
+    valid_password(&password)?;
     let user_id = new_id();
     let code = codes::verification_code();
     let user = User {
@@ -222,7 +221,7 @@ pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest
         display_name,
         email_lower: email.to_lowercase(),
         email,
-        password_hash: password::hash(req.password).await?,
+        password_hash: password::hash(password).await?,
         verified: false,
         verification_code_hash: Some(VERIFY_CODE.hash(&state, &user_id, &code)),
         verification_code_expires: Some(expires_in(VERIFY_CODE.ttl)),

@@ -234,7 +234,7 @@ async fn write_version(
     responses((status = 201, body = GameView), (status = 401, body = ErrorBody), (status = 403, description = "email not verified", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn create_game(State(state): State<AppState>, Verified(user): Verified, Body(req): Body<CreateGameRequest>) -> Result<(StatusCode, Json<GameView>), ApiError> {
-    let name = req.name.clone();
+    let name = req.name;
     if !(1..=60).contains(&name.chars().count()) || name.trim().is_empty() {
         return Err(ApiError::invalid("name must be 1-60 characters, not all spaces"));
     }

@@ -52,7 +52,6 @@ pub async fn materialize(store: &Store, dir: &FsPath, slug: &str, version: &Game
         .await?
         .ok_or_else(|| ApiError::NotFound("the published version's files are gone".into()))?
         .files;
-    let io = |e: std::io::Error| ApiError::Internal(format!("writing the game's files: {e}"));
     let tmp = dir.join(format!(".incoming-{}", crate::store::new_id()));
     write_files(&tmp, &read_files(store, &files).await?).await?;
     match tokio::fs::rename(&tmp, &target).await {
@@ -62,7 +61,7 @@ pub async fn materialize(store: &Store, dir: &FsPath, slug: &str, version: &Game
             let _ = tokio::fs::remove_dir_all(&tmp).await;
             Ok(target)
         }
-        Err(e) => Err(io(e)),
+        Err(e) => Err(ApiError::Internal(format!("writing the game's files: {e}"))),
     }
 }
 

@@ -22,6 +22,13 @@ pub fn python_command(name: &str, install_hint: &str) -> PathBuf {
     bin
 }
 
+/// Bytes the asset upload takes for a PNG image (the signature and an IHDR chunk header).
+pub fn png() -> Vec<u8> {
+    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    b.extend_from_slice(&[1; 64]);
+    b
+}
+
 pub fn amqp_url() -> String {
     std::env::var("HG_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string())
 }

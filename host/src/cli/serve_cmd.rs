@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use host::server::assets::AssetSources;
 use host::server::container::Limits;
 use host::server::{serve, Isolation, ServeConfig};
 
@@ -66,9 +67,7 @@ impl ServeArgs {
             },
             limits: self.limits.limits(),
             classic_client: self.classic_client,
-            asset_source: self.assets,
-            asset_url: self.asset_url,
-            asset_cache: Some(self.asset_cache),
+            assets: AssetSources { folder: self.assets, url: self.asset_url, cache: Some(self.asset_cache) },
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);

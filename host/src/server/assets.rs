@@ -64,7 +64,9 @@ fn fetch_cached(url: &str, cache: Option<&Path>, id: &str) -> Option<Vec<u8>> {
     if let Some(bytes) = cached.as_ref().and_then(|p| std::fs::read(p).ok()) {
         return Some(bytes);
     }
-    let agent = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(5)).build();
+    // One agent for every fetch, so connections to the service are reused across assets.
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    let agent = AGENT.get_or_init(|| ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(5)).build());
     let bytes = match agent.get(&format!("{}/{id}", url.trim_end_matches('/'))).call() {
         Ok(resp) => {
             let mut out = Vec::new();

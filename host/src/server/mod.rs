@@ -63,12 +63,9 @@ pub struct ServeConfig {
     /// A player whose connection drops keeps their place this long, to come back with `ready.id`.
     pub reconnect_grace: Duration,
     /// Where assets a game declares but does not ship are looked up by id (after the game's own
-    /// `assets/` folder). Bundles are built once per game and kept in memory.
-    pub asset_source: Option<PathBuf>,
-    /// An HTTP asset service asked for assets found nowhere else: `GET <url>/<id>` (the api's
-    /// `/assets`). Fetched assets are kept in `asset_cache`.
-    pub asset_url: Option<String>,
-    pub asset_cache: Option<PathBuf>,
+    /// `assets/` folder): a folder, then an HTTP asset service through a disk cache. Bundles are
+    /// built once per game and kept in memory.
+    pub assets: assets::AssetSources,
     /// The original browser client's package folder (homegames-web 1.4.2, with `web/` and `src/`),
     /// to serve it at `/classic/<session>/`. We do not ship it; tests install it.
     pub classic_client: Option<PathBuf>,
@@ -77,10 +74,6 @@ pub struct ServeConfig {
 impl ServeConfig {
     fn session_options(&self) -> SessionOptions {
         SessionOptions { bezel: (self.bezel.0 as f64, self.bezel.1 as f64), idle_timeout: self.idle_timeout, limits: self.limits }
-    }
-
-    fn asset_sources(&self) -> assets::AssetSources {
-        assets::AssetSources { folder: self.asset_source.clone(), url: self.asset_url.clone(), cache: self.asset_cache.clone() }
     }
 }
 
@@ -96,9 +89,7 @@ impl Default for ServeConfig {
             limits: IsolateLimits::default(),
             reconnect_grace: Duration::from_secs(10),
             classic_client: None,
-            asset_source: None,
-            asset_url: None,
-            asset_cache: None,
+            assets: assets::AssetSources::default(),
         }
     }
 }
@@ -140,7 +131,7 @@ impl AppState {
             return None;
         }
         let dir = self.config.game_roots.iter().map(|r| r.join(slug)).find(|d| d.join("index.js").is_file())?;
-        let assets = self.config.asset_sources();
+        let assets = self.config.assets.clone();
         let found = tokio::task::spawn_blocking(move || catalog::discover_one(&dir, &assets)).await.ok()??;
         let mut games = self.games.write().unwrap();
         if !games.iter().any(|g| g.slug == found.slug) {
@@ -153,7 +144,7 @@ impl AppState {
 
 /// Serves until the listener fails. Games are discovered once at start.
 pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Result<()> {
-    let (roots, assets) = (config.game_roots.clone(), config.asset_sources());
+    let (roots, assets) = (config.game_roots.clone(), config.assets.clone());
     let games = tokio::task::spawn_blocking(move || catalog::discover(&roots, &assets)).await.map_err(std::io::Error::other)?;
     tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
     let containers = match &config.isolation {
