@@ -11,8 +11,30 @@
   const cfg = JSON.parse(opConfig());
 
   // --- Lock the sandbox down -------------------------------------------------------------------
-  delete globalThis.Deno;
-  delete globalThis.WebAssembly;
+  // Every global that is not on this list goes: the engine's own (Deno, __bootstrap, the backend's
+  // intrinsic tables), WebAssembly, SharedArrayBuffer (its memory is outside the heap cap and
+  // Atomics.wait sleeps through every watchdog) and what makes a run depend on the collector
+  // (WeakRef, FinalizationRegistry). js-runtime/tests/sandbox.rs walks what is left.
+  const KEEP = new Set([
+    'globalThis', 'Infinity', 'NaN', 'undefined', 'eval', 'isFinite', 'isNaN', 'parseFloat', 'parseInt',
+    'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape',
+    'AggregateError', 'Array', 'ArrayBuffer', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean', 'DataView',
+    'Date', 'Error', 'EvalError', 'Float16Array', 'Float32Array', 'Float64Array', 'Function', 'Int8Array', 'Int16Array',
+    'Int32Array', 'Iterator', 'Map', 'Number', 'Object', 'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'RegExp',
+    'Set', 'String', 'Symbol', 'SyntaxError', 'TypeError', 'Uint8Array', 'Uint8ClampedArray', 'Uint16Array',
+    'Uint32Array', 'URIError', 'WeakMap', 'WeakSet', 'Atomics', 'JSON', 'Math', 'Reflect', 'Intl', 'SuppressedError',
+    'DisposableStack', 'AsyncDisposableStack', 'queueMicrotask',
+  ]);
+  for (const key of Reflect.ownKeys(globalThis)) {
+    if (typeof key === 'string' && KEEP.has(key)) continue;
+    if (!Reflect.deleteProperty(globalThis, key)) throw new Error(`cannot remove the global ${String(key)}`);
+  }
+  if (typeof Atomics === 'object') {
+    for (const name of ['wait', 'waitAsync']) {
+      if (name in Atomics && !Reflect.deleteProperty(Atomics, name)) throw new Error(`cannot remove Atomics.${name}`);
+    }
+  }
+  // Kept for compiling nothing: module bodies are compiled by the engine from Rust.
   const refuse = (what) => function refused() {
     throw new EvalError(`${what} is not available in the game sandbox`);
   };
@@ -50,15 +72,36 @@
   const epochMs = cfg.epochMs;
   const OriginalDate = Date;
   const currentMs = () => epochMs + Math.floor(now);
-  class SessionDate extends OriginalDate {
-    constructor(...args) {
-      if (args.length === 0) super(currentMs());
-      else super(...args);
-    }
-    static now() { return currentMs(); }
-  }
+  // Date keeps its identity (Date.prototype.constructor === Date, subclasses work) but no path to
+  // the real clock remains: the constructor and Date() without arguments, Date.now, and Intl's
+  // formatters with no date all read the session clock.
+  const SessionDate = new Proxy(OriginalDate, {
+    construct(target, args, newTarget) {
+      return Reflect.construct(target, args.length === 0 ? [currentMs()] : args, newTarget);
+    },
+    apply() {
+      return new OriginalDate(currentMs()).toString();
+    },
+  });
+  Object.defineProperty(OriginalDate, 'now', { value: function now() { return currentMs(); }, writable: true, configurable: true });
+  Object.defineProperty(OriginalDate.prototype, 'constructor', { value: SessionDate, writable: true, configurable: true });
   globalThis.Date = SessionDate;
-  globalThis.performance = { now: () => now, timeOrigin: epochMs };
+  if (typeof Intl === 'object' && Intl.DateTimeFormat) {
+    const proto = Intl.DateTimeFormat.prototype;
+    const format = Object.getOwnPropertyDescriptor(proto, 'format');
+    const formatToParts = proto.formatToParts;
+    // V8 has `format` as a getter of a bound function; other engines as a plain method.
+    const realFormat = (dtf) => (format.get ? format.get.call(dtf) : format.value.bind(dtf));
+    Object.defineProperty(proto, 'format', {
+      configurable: true,
+      get() {
+        const real = realFormat(this);
+        return (date) => real(date === undefined ? currentMs() : date);
+      },
+    });
+    if (formatToParts) proto.formatToParts = function formatToPartsAt(date) { return formatToParts.call(this, date === undefined ? currentMs() : date); };
+  }
+  globalThis.performance = Object.freeze({ now: () => now, timeOrigin: epochMs });
 
   // mulberry32: the generator the reference harness seeds too, so draws line up one for one.
   let seed = cfg.seed >>> 0;
@@ -72,6 +115,9 @@
 
   // Timers as Node runs them: a delay below 1 ms (or not a number) is 1 ms; timers due at the
   // same moment run in the order they were armed; an interval is re-armed at due + delay.
+  // At most MAX_TIMERS pending at once: past that, arming throws, so a loop of setInterval calls
+  // cannot make the host hold a timer table without end.
+  const MAX_TIMERS = 1000;
   const timers = new Map();
   let nextTimerId = 1;
   let armSeq = 0;
@@ -79,6 +125,7 @@
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
     let d = Number(delay);
     if (!(d >= 1 && d <= 2147483647)) d = 1;
+    if (timers.size >= MAX_TIMERS) throw new RangeError(`a game may have at most ${MAX_TIMERS} pending timers`);
     const id = nextTimerId++;
     timers.set(id, { id, fn, args, delay: d, due: now + d, seq: armSeq++, repeat });
     return id;
@@ -99,9 +146,16 @@
   };
 
   // --- CommonJS ------------------------------------------------------------------------------
-  const factories = new Map(); // absolute virtual path -> { factory } | { json }
+  // Two registries: the game's (its own files and the shared helpers games import) and ours (the
+  // driver, squishjs, Buffer). A game's require resolves only in the first; ours are reached only
+  // through the runtime's handle. Every module arrives compiled by the engine as a function body.
+  const gameModules = new Map(); // absolute virtual path -> { factory } | { json } | { broken }
+  const runtimeModules = new Map();
   const builtins = new Map(); // module name -> () => exports
-  const cache = new Map();
+  const cache = new Map(); // registry -> path -> module
+  cache.set(gameModules, new Map());
+  cache.set(runtimeModules, new Map());
+  const builtinCache = new Map();
   const normalize = (path) => {
     const out = [];
     for (const part of path.split('/')) {
@@ -112,9 +166,9 @@
     return '/' + out.join('/');
   };
   const dirname = (p) => p.slice(0, p.lastIndexOf('/')) || '/';
-  const resolveFile = (p) => {
+  const resolveFile = (registry, p) => {
     for (const candidate of [p, p + '.js', p + '.json', p + '/index.js', p + '/index.json']) {
-      if (factories.has(candidate)) return candidate;
+      if (registry.has(candidate)) return candidate;
     }
     return null;
   };
@@ -139,59 +193,69 @@
     e.code = 'MODULE_NOT_FOUND';
     return e;
   };
-  const load = (path) => {
-    if (cache.has(path)) return cache.get(path).exports;
-    const entry = factories.get(path);
+  const apply = Reflect.apply;
+  const load = (registry, path) => {
+    const modules = cache.get(registry);
+    if (modules.has(path)) return modules.get(path).exports;
+    const entry = registry.get(path);
     const module = { id: path, filename: path, exports: {}, loaded: false, children: [] };
-    cache.set(path, module);
+    modules.set(path, module);
     try {
       if ('json' in entry) {
         module.exports = JSON.parse(entry.json);
+      } else if ('broken' in entry) {
+        throw new SyntaxError(entry.broken);
       } else {
-        entry.factory.call(module.exports, module.exports, makeRequire(path), module, path, dirname(path));
+        apply(entry.factory, module.exports, [module.exports, makeRequire(registry, path), module, path, dirname(path)]);
       }
     } catch (e) {
-      cache.delete(path);
+      modules.delete(path);
       throw e;
     }
     module.loaded = true;
     return module.exports;
   };
-  const makeRequire = (from) => {
+  const makeRequire = (registry, from) => {
     const require = (name) => {
       if (typeof name !== 'string') throw new TypeError('require() takes a string');
       if (builtins.has(name)) {
-        if (!cache.has(name)) cache.set(name, { exports: builtins.get(name)() });
-        return cache.get(name).exports;
+        if (!builtinCache.has(name)) builtinCache.set(name, builtins.get(name)());
+        return builtinCache.get(name);
       }
       const bare = name.startsWith('node:') ? name.slice(5) : name;
       if (NODE_BUILTINS.has(bare)) return unavailableModule(name);
       if (name.startsWith('./') || name.startsWith('../') || name.startsWith('/') || name === '.' || name === '..') {
-        const target = resolveFile(normalize(dirname(from) + '/' + name));
-        if (target) return load(target);
+        const target = resolveFile(registry, normalize(dirname(from) + '/' + name));
+        if (target) return load(registry, target);
       }
       throw notAvailable(name, from);
     };
     require.resolve = (name) => {
       if (builtins.has(name)) return name;
-      const target = resolveFile(normalize(dirname(from) + '/' + name));
+      const target = resolveFile(registry, normalize(dirname(from) + '/' + name));
       if (!target) throw notAvailable(name, from);
       return target;
     };
     require.cache = {};
     return require;
   };
+  const registryOf = (internal) => (internal ? runtimeModules : gameModules);
 
-  // The handle the Rust side keeps. Every entry point catches and reports game exceptions itself.
-  const hg = {
+  // Nothing a game can change on a prototype reaches the handle: it has no prototype, and no
+  // function of ours is strict-mode-less (stack-trace call sites give no `this` or function).
+  Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+
+  // The handle the Rust side keeps; nothing in the sandbox names it. Every entry point catches
+  // and reports game exceptions itself.
+  const hg = Object.assign(Object.create(null), {
     cfg,
     opState,
     reportException,
-    define(path, factory) { factories.set(path, { factory }); },
-    defineJson(path, json) { factories.set(path, { json }); },
-    defineBuiltin(name, make) { builtins.set(name, make); },
-    require: (path) => load(path),
-    makeRequire,
+    define(path, factory, internal) { registryOf(internal).set(path, { factory }); },
+    defineJson(path, json, internal) { registryOf(internal).set(path, { json }); },
+    defineBroken(path, message, internal) { registryOf(internal).set(path, { broken: message }); },
+    require: (path) => load(gameModules, path),
+    makeRequire: (from) => makeRequire(gameModules, from),
     now: () => now,
     setNow(t) { if (t > now) now = t; },
     nextTimerDue() { const t = nextTimer(); return t ? t.due : -1; },
@@ -202,7 +266,7 @@
       if (t.due > now) now = t.due;
       if (!t.repeat) timers.delete(t.id);
       try {
-        t.fn.apply(undefined, t.args);
+        apply(t.fn, undefined, t.args);
       } catch (e) {
         reportException('timer', e);
       }
@@ -215,21 +279,15 @@
     // Builtins: one `squish-NNN` module per alias, built from our implementation and its profile.
     defineProfiles(profiles) {
       for (const alias of Object.keys(profiles)) {
-        builtins.set('squish-' + alias, () => load('/.homegames/squishjs/index.js')(profiles[alias], hg));
+        builtins.set('squish-' + alias, () => load(runtimeModules, '/.homegames/squishjs/index.js')(profiles[alias], hg));
       }
     },
-    // Module definitions arrive as scripts calling this global; sealing removes it for good.
+    // Our own globals and the driver, before any game file is compiled.
     seal() {
-      delete globalThis.__hg_loader;
-      globalThis.Buffer = load('/.homegames/buffer.js');
-      hg.driver = load('/.homegames/driver.js')(hg);
+      globalThis.Buffer = load(runtimeModules, '/.homegames/buffer.js');
+      hg.driver = load(runtimeModules, '/.homegames/driver.js')(hg);
     },
     drive(method, ...args) { return hg.driver[method](...args); },
-  };
-  Object.defineProperty(globalThis, '__hg_loader', {
-    value: Object.freeze({ define: hg.define, defineJson: hg.defineJson }),
-    configurable: true,
-    enumerable: false,
   });
   return hg;
 })(globalThis);

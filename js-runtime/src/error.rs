@@ -24,6 +24,10 @@ pub enum RuntimeError {
 pub enum EndReason {
     #[error("a handler or tick ran longer than the CPU budget of {budget_ms} ms ({during})")]
     CpuBudget { budget_ms: u64, during: String },
+    #[error("a host call ran past the wall-clock ceiling of {ceiling_ms} ms ({during})")]
+    WallClock { ceiling_ms: u64, during: String },
+    #[error("the game used {used_ms} ms of CPU in {window_ms} ms, more than its share of a core")]
+    CpuShare { used_ms: u64, window_ms: u64 },
     #[error("the game exhausted its heap limit of {limit_mib} MiB ({during})")]
     HeapExhausted { limit_mib: usize, during: String },
 }

@@ -9,11 +9,18 @@
 //! Must not know about: sockets, HTTP, containers or how players connect. JavaScript never builds
 //! frame bytes: the layers go to Rust as plain data and `squish` encodes them.
 
+#[cfg(all(feature = "v8", feature = "quickjs"))]
+compile_error!("js-runtime: choose one engine: the `v8` feature (default) or `--no-default-features --features quickjs`");
+#[cfg(not(any(feature = "v8", feature = "quickjs")))]
+compile_error!("js-runtime: no engine: enable the `v8` feature (default) or `quickjs`");
+
+mod array_buffers;
 mod code_cache;
 mod engine;
 pub mod error;
 mod frames;
 mod profile;
+mod reactor;
 pub mod script;
 mod session;
 mod sources;
@@ -25,4 +32,16 @@ pub use engine::Console;
 pub use error::{EndReason, RuntimeError};
 pub use frames::{Cause, PlayerFrame};
 pub use session::{ClickHit, GameSession, IsolateLimits, SessionConfig};
+pub use sources::read_regular_file;
 pub use squish;
+
+/// The engine this build runs games on.
+#[cfg(feature = "v8")]
+pub const ENGINE: &str = "v8";
+#[cfg(not(feature = "v8"))]
+pub const ENGINE: &str = "quickjs";
+
+/// The engine's own version, as it reports it.
+pub fn engine_version() -> String {
+    deno_core::v8::V8::get_version().to_string()
+}

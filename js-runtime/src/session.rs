@@ -8,11 +8,14 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use squish::{Alias, SquishVersion};
 
-use crate::engine::{CallFailure, Console, Engine};
+use crate::engine::{CallFailure, Console, Engine, ModuleKind};
 use crate::error::RuntimeError;
 use crate::frames::{FrameSink, PlayerFrame};
 use crate::profile::{all_profiles, rules};
-use crate::sources::{define_script, read_game, BUILTIN_FILES};
+use crate::sources::{read_game, BUILTIN_FILES};
+
+/// The longest stretch of game time one host call advances (see [`GameSession::advance_to`]).
+pub const ADVANCE_SLICE_MS: f64 = 50.0;
 
 /// What one isolate may use. A game that goes past either is stopped and its session ends with
 /// the reason; other sessions are not affected.
@@ -26,7 +29,10 @@ pub struct IsolateLimits {
 
 impl Default for IsolateLimits {
     fn default() -> Self {
-        IsolateLimits { heap_limit: 64 << 20, cpu_budget: Duration::from_millis(250) }
+        IsolateLimits {
+            heap_limit: 64 << 20,
+            cpu_budget: Duration::from_millis(250),
+        }
     }
 }
 
@@ -83,46 +89,114 @@ impl GameSession {
     /// constructs it and squishes once, as the original server does before anyone joins.
     pub fn load(dir: &Path, config: &SessionConfig) -> Result<GameSession, RuntimeError> {
         let files = read_game(dir)?;
-        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("game")
+            .to_string();
         let boot = json!({ "seed": config.seed, "epochMs": config.epoch_ms }).to_string();
         // The sink learns the game's version once metadata() has been read.
         let placeholder: SquishVersion = "135".parse().expect("alias");
-        let sink = Rc::new(RefCell::new(FrameSink::new(placeholder, rules(placeholder.package()))));
-        let mut engine = Engine::new(boot, sink.clone(), config.limits.heap_limit, config.limits.cpu_budget).map_err(RuntimeError::Internal)?;
+        let sink = Rc::new(RefCell::new(FrameSink::new(
+            placeholder,
+            rules(placeholder.package()),
+        )));
+        let mut engine = Engine::new(
+            boot,
+            sink.clone(),
+            config.limits.heap_limit,
+            config.limits.cpu_budget,
+        )
+        .map_err(RuntimeError::Internal)?;
 
         let load_err = |file: &str, f: CallFailure| match f {
-            CallFailure::Threw(message) => RuntimeError::Load { file: file.to_string(), message },
+            CallFailure::Threw(message) => RuntimeError::Load {
+                file: file.to_string(),
+                message,
+            },
+            CallFailure::Ended(r) => RuntimeError::Ended(r),
+        };
+        // The whole load is one host call under one CPU budget.
+        engine.begin_host_call();
+        let loaded = Self::load_into(&mut engine, &sink, &files, &name, config);
+        let ended = engine.end_host_call("load");
+        let (metadata, version) = match (loaded, ended) {
+            (_, Err(f)) => return Err(load_err("load", f)),
+            (Err(e), Ok(())) => return Err(e),
+            (Ok(v), Ok(())) => v,
+        };
+        Ok(GameSession {
+            engine,
+            sink,
+            metadata,
+            version,
+            now: 0.0,
+        })
+    }
+
+    /// Our runtime files, the seal, then the game's files (compiled only once nothing of ours is
+    /// reachable any more), its metadata and its constructor.
+    fn load_into(
+        engine: &mut Engine,
+        sink: &Rc<RefCell<FrameSink>>,
+        files: &[crate::sources::GameFile],
+        name: &str,
+        config: &SessionConfig,
+    ) -> Result<(Value, SquishVersion), RuntimeError> {
+        let load_err = |file: &str, f: CallFailure| match f {
+            CallFailure::Threw(message) => RuntimeError::Load {
+                file: file.to_string(),
+                message,
+            },
             CallFailure::Ended(r) => RuntimeError::Ended(r),
         };
         for (path, source) in BUILTIN_FILES {
-            engine.execute(path, define_script(path, source)).map_err(|e| load_err(path, e))?;
+            let kind = if path.starts_with("/common/") {
+                ModuleKind::Game
+            } else {
+                ModuleKind::Runtime
+            };
+            engine
+                .define_module(path, source, kind)
+                .map_err(|e| load_err(path, e))?;
         }
-        for f in &files {
+        engine
+            .call("defineProfiles", &[Value::Object(all_profiles())])
+            .map_err(|e| load_err("profiles", e))?;
+        engine
+            .call("seal", &[])
+            .map_err(|e| load_err("driver", e))?;
+        for f in files {
             let path = format!("/games/{name}/{}", f.relative);
-            // A file that does not parse only fails when something requires it, as in Node.
-            if let Err(e) = engine.execute(&path, define_script(&path, &f.text)) {
-                let message = match e {
-                    CallFailure::Threw(m) => m,
-                    CallFailure::Ended(r) => return Err(RuntimeError::Ended(r)),
-                };
-                let thrower = format!("throw new SyntaxError({});", serde_json::to_string(&format!("{path}: {message}")).expect("string"));
-                engine.execute(&path, define_script(&path, &thrower)).map_err(|e| load_err(&path, e))?;
-            }
+            engine
+                .define_module(&path, &f.text, ModuleKind::Game)
+                .map_err(|e| load_err(&path, e))?;
         }
-        engine.call("defineProfiles", &[Value::Object(all_profiles())]).map_err(|e| load_err("profiles", e))?;
-        engine.call("seal", &[]).map_err(|e| load_err("driver", e))?;
 
         let entry = format!("/games/{name}/index.js");
-        let meta = engine.call("drive", &[json!("load"), json!(entry)]).map_err(|e| load_err("index.js", e))?;
-        let metadata: Value = serde_json::from_str(meta.as_str().unwrap_or("{}")).map_err(|e| RuntimeError::Metadata(e.to_string()))?;
+        let meta = engine
+            .call("drive", &[json!("load"), json!(entry)])
+            .map_err(|e| load_err("index.js", e))?;
+        let metadata: Value = serde_json::from_str(meta.as_str().unwrap_or("{}"))
+            .map_err(|e| RuntimeError::Metadata(e.to_string()))?;
         let declared = match &metadata["squishVersion"] {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
-            other => return Err(RuntimeError::Metadata(format!("squishVersion is {other}, expected a version string such as \"135\""))),
+            other => {
+                return Err(RuntimeError::Metadata(format!(
+                    "squishVersion is {other}, expected a version string such as \"135\""
+                )))
+            }
         };
-        let alias = Alias::lookup(&declared).ok_or_else(|| RuntimeError::Metadata(format!("squishVersion {declared:?} is not a version we know")))?;
+        let alias = Alias::lookup(&declared).ok_or_else(|| {
+            RuntimeError::Metadata(format!(
+                "squishVersion {declared:?} is not a version we know"
+            ))
+        })?;
         if alias.server.family().is_none() {
-            return Err(RuntimeError::Metadata(format!("squishVersion {declared:?} is reserved and not supported yet")));
+            return Err(RuntimeError::Metadata(format!(
+                "squishVersion {declared:?} is reserved and not supported yet"
+            )));
         }
         let version = SquishVersion::from(alias.server);
         {
@@ -132,9 +206,16 @@ impl GameSession {
         }
         let bezel = json!({"x": config.bezel.0, "y": config.bezel.1});
         engine
-            .call("drive", &[json!("start"), config.save_data.clone().unwrap_or(Value::Null), bezel])
+            .call(
+                "drive",
+                &[
+                    json!("start"),
+                    config.save_data.clone().unwrap_or(Value::Null),
+                    bezel,
+                ],
+            )
             .map_err(|e| load_err("constructor", e))?;
-        Ok(GameSession { engine, sink, metadata, version, now: 0.0 })
+        Ok((metadata, version))
     }
 
     pub fn metadata(&self) -> &Value {
@@ -155,7 +236,32 @@ impl GameSession {
     }
 
     /// Runs every timer (ticks included) due up to `t`, in order, then sets the clock to `t`.
+    ///
+    /// Each slice of at most [`ADVANCE_SLICE_MS`] of game time is one host call under one CPU
+    /// budget, so a long jump of a scripted run gets a budget per slice while a live session
+    /// (which advances a frame at a time) gets one per step.
     pub fn advance_to(&mut self, t: f64) -> Result<(), RuntimeError> {
+        loop {
+            let slice_end = if t - self.now > ADVANCE_SLICE_MS {
+                self.now + ADVANCE_SLICE_MS
+            } else {
+                t
+            };
+            self.engine.begin_host_call();
+            let advanced = self.advance_inner(slice_end);
+            let ended = self.engine.end_host_call("advance_to");
+            match (advanced, ended) {
+                (_, Err(CallFailure::Ended(r))) => return Err(RuntimeError::Ended(r)),
+                (Err(e), _) => return Err(e),
+                _ => {}
+            }
+            if slice_end >= t {
+                return Ok(());
+            }
+        }
+    }
+
+    fn advance_inner(&mut self, t: f64) -> Result<(), RuntimeError> {
         loop {
             let due = self.call("nextTimerDue", &[])?.as_f64().unwrap_or(-1.0);
             if due < 0.0 || due > t {
@@ -166,14 +272,26 @@ impl GameSession {
         }
         self.set_now(t);
         self.call("setNow", &[json!(t)])?;
-        Ok(())
+        match self.engine.run_engine_tasks() {
+            Ok(()) => Ok(()),
+            Err(CallFailure::Ended(r)) => Err(RuntimeError::Ended(r)),
+            // A FinalizationRegistry callback that threw: the game's own error, reported as such.
+            Err(CallFailure::Threw(m)) => {
+                self.engine
+                    .console
+                    .borrow_mut()
+                    .exception(json!({"where": "engine task", "message": m}));
+                Ok(())
+            }
+        }
     }
 
     /// A player joins: it is connected first (so it receives the frames its own join causes),
     /// then the game hears of it, then it gets one fresh frame of its own.
     pub fn join(&mut self, player: u8, name: &str, client_info: Value) -> Result<(), RuntimeError> {
         self.sink.borrow_mut().connected.insert(player);
-        self.drive("join", &[json!(player), json!(name), client_info]).map(|_| ())
+        self.drive("join", &[json!(player), json!(name), client_info])
+            .map(|_| ())
     }
 
     /// A spectator joins: it receives frames (a fresh one now) but the game does not hear of it
@@ -213,7 +331,8 @@ impl GameSession {
     }
 
     pub fn key(&mut self, player: u8, key: &str, down: bool) -> Result<(), RuntimeError> {
-        self.drive("key", &[json!(player), json!(key), json!(down)]).map(|_| ())
+        self.drive("key", &[json!(player), json!(key), json!(down)])
+            .map(|_| ())
     }
 
     /// A gamepad message (`{type: 'input', gamepad: true, input: {buttons, sticks}}`), passed whole.
@@ -223,7 +342,8 @@ impl GameSession {
 
     /// New player info or settings (`{info, settings}`), as Homenames would report them.
     pub fn player_update(&mut self, player: u8, update: Value) -> Result<(), RuntimeError> {
-        self.drive("playerUpdate", &[json!(player), update]).map(|_| ())
+        self.drive("playerUpdate", &[json!(player), update])
+            .map(|_| ())
     }
 
     /// Asks the game whether one more player may join.
@@ -232,16 +352,20 @@ impl GameSession {
     }
 
     pub fn mouse_up(&mut self, player: u8, x: f64, y: f64) -> Result<(), RuntimeError> {
-        self.drive("mouseUp", &[json!(player), json!(x), json!(y)]).map(|_| ())
+        self.drive("mouseUp", &[json!(player), json!(x), json!(y)])
+            .map(|_| ())
     }
 
     /// Text or file input for the node `node_id`; returns whether such an input node exists.
     pub fn input(&mut self, player: u8, node_id: f64, input: Value) -> Result<bool, RuntimeError> {
-        Ok(!self.drive("input", &[json!(player), json!(node_id), input])?.is_null())
+        Ok(!self
+            .drive("input", &[json!(player), json!(node_id), input])?
+            .is_null())
     }
 
     pub fn hover(&mut self, player: u8, node_id: f64, on: bool) -> Result<(), RuntimeError> {
-        self.drive("hover", &[json!(player), json!(node_id), json!(on)]).map(|_| ())
+        self.drive("hover", &[json!(player), json!(node_id), json!(on)])
+            .map(|_| ())
     }
 
     /// Squishes and broadcasts the current scene `n` times, as `n` state changes would.
@@ -263,6 +387,7 @@ impl GameSession {
         if t > self.now {
             self.now = t;
         }
+        self.engine.set_game_time(self.now);
         self.sink.borrow_mut().now = self.now;
     }
 

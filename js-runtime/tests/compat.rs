@@ -31,11 +31,24 @@ fn ensure_installed() {
         return;
     }
     let status = Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--no-package-lock", "--ignore-scripts", "--loglevel=error"])
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-package-lock",
+            "--ignore-scripts",
+            "--loglevel=error",
+        ])
         .current_dir(reference_dir())
         .status()
-        .unwrap_or_else(|e| panic!("cannot run npm ({e}); install Node.js and npm, or run scripts/install-oracle"));
-    assert!(status.success(), "npm install of homegames-core@1.4.3 failed in {}", reference_dir().display());
+        .unwrap_or_else(|e| {
+            panic!("cannot run npm ({e}); install Node.js and npm, or run scripts/install-oracle")
+        });
+    assert!(
+        status.success(),
+        "npm install of homegames-core@1.4.3 failed in {}",
+        reference_dir().display()
+    );
 }
 
 /// Runs the reference harness; returns per-player frames and its log.
@@ -49,8 +62,14 @@ fn reference(game: &Path, script: &Value, out: &Path) -> (Vec<(u8, Vec<Vec<u8>>)
         .arg(out)
         .output()
         .expect("run node");
-    assert!(output.status.success(), "reference harness failed on {}: {}", game.display(), String::from_utf8_lossy(&output.stderr));
-    let log: Value = serde_json::from_str(&std::fs::read_to_string(out.join("log.json")).unwrap()).unwrap();
+    assert!(
+        output.status.success(),
+        "reference harness failed on {}: {}",
+        game.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("log.json")).unwrap()).unwrap();
     (recorded_players(out), log)
 }
 
@@ -58,7 +77,14 @@ fn recorded_players(out: &Path) -> Vec<(u8, Vec<Vec<u8>>)> {
     let mut v = Vec::new();
     for p in 1..=8u8 {
         if let Ok(bytes) = std::fs::read(out.join(format!("p{p}.bin"))) {
-            v.push((p, read_frames(&bytes).expect("well-formed recording").into_iter().map(<[u8]>::to_vec).collect()));
+            v.push((
+                p,
+                read_frames(&bytes)
+                    .expect("well-formed recording")
+                    .into_iter()
+                    .map(<[u8]>::to_vec)
+                    .collect(),
+            ));
         }
     }
     v
@@ -66,7 +92,9 @@ fn recorded_players(out: &Path) -> Vec<(u8, Vec<Vec<u8>>)> {
 
 fn version_of(game: &Path) -> SquishVersion {
     let text = std::fs::read_to_string(game.join("index.js")).unwrap();
-    let at = text.find("squishVersion").expect("squishVersion in index.js");
+    let at = text
+        .find("squishVersion")
+        .expect("squishVersion in index.js");
     let rest = &text[at..];
     let q = rest.find(['\'', '"']).unwrap();
     let end = rest[q + 1..].find(['\'', '"']).unwrap();
@@ -80,8 +108,12 @@ fn centre(n: &Node) -> Option<(f64, f64)> {
         return None;
     }
     let pts: Vec<(f64, f64)> = c.values.chunks(2).map(|p| (p[0].0, p[1].0)).collect();
-    let (minx, maxx) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (miny, maxy) = pts.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    let (minx, maxx) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    let (miny, maxy) = pts
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let (x, y) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
     (x < 100.0 && y < 100.0 && maxx > minx && maxy > miny).then_some((x, y))
 }
@@ -110,16 +142,26 @@ fn script_with(events: Vec<Value>) -> Value {
 /// Aims clicks and an input at nodes the reference actually showed player 1.
 fn targeted_script(version: SquishVersion, p1_frames: &[Vec<u8>]) -> Value {
     let mut events = base_events();
-    let Some(last) = p1_frames.last() else { return script_with(events) };
+    let Some(last) = p1_frames.last() else {
+        return script_with(events);
+    };
     let nodes = squish::decode(version, last).unwrap_or_default();
-    let clickable: Vec<(f64, f64)> = nodes.iter().filter(|n| n.handle_click == Some(true)).filter_map(centre).collect();
+    let clickable: Vec<(f64, f64)> = nodes
+        .iter()
+        .filter(|n| n.handle_click == Some(true))
+        .filter_map(centre)
+        .collect();
     for (i, (x, y)) in clickable.iter().take(3).enumerate() {
         let (t, p) = [(800, 1), (1100, 1), (1400, 2)][i];
         events.push(json!({"t": t, "type": "click", "player": p, "x": x, "y": y}));
     }
     if let Some(n) = nodes.iter().find(|n| n.input.is_some()) {
         let id = n.id.map_or(0.0, |i| i.0);
-        let input = if n.input.as_ref().unwrap().kind == "file" { json!({"0": 104, "1": 105}) } else { json!("hello") };
+        let input = if n.input.as_ref().unwrap().kind == "file" {
+            json!({"0": 104, "1": 105})
+        } else {
+            json!("hello")
+        };
         events.push(json!({"t": 2150, "type": "input", "player": 1, "nodeId": id, "input": input}));
     }
     script_with(events)
@@ -131,21 +173,40 @@ struct Outcome {
     detail: String,
 }
 
-fn compare(version: SquishVersion, theirs: &[(u8, Vec<Vec<u8>>)], ours: &[(u8, Vec<Vec<u8>>)]) -> Result<(), String> {
+fn compare(
+    version: SquishVersion,
+    theirs: &[(u8, Vec<Vec<u8>>)],
+    ours: &[(u8, Vec<Vec<u8>>)],
+) -> Result<(), String> {
     for (p, t) in theirs {
-        let o = ours.iter().find(|(q, _)| q == p).map(|(_, f)| f.as_slice()).unwrap_or(&[]);
+        let o = ours
+            .iter()
+            .find(|(q, _)| q == p)
+            .map(|(_, f)| f.as_slice())
+            .unwrap_or(&[]);
         for (i, (a, b)) in t.iter().zip(o).enumerate() {
             if a != b {
-                return Err(format!("player {p}, frame {i} of {}: {}", t.len(), node_diff(version, a, b)));
+                return Err(format!(
+                    "player {p}, frame {i} of {}: {}",
+                    t.len(),
+                    node_diff(version, a, b)
+                ));
             }
         }
         if t.len() != o.len() {
-            return Err(format!("player {p}: the reference has {} frames, we have {}", t.len(), o.len()));
+            return Err(format!(
+                "player {p}: the reference has {} frames, we have {}",
+                t.len(),
+                o.len()
+            ));
         }
     }
     for (p, o) in ours {
         if !theirs.iter().any(|(q, _)| q == p) {
-            return Err(format!("player {p}: we sent {} frames, the reference none", o.len()));
+            return Err(format!(
+                "player {p}: we sent {} frames, the reference none",
+                o.len()
+            ));
         }
     }
     Ok(())
@@ -157,7 +218,11 @@ fn node_diff(version: SquishVersion, a: &[u8], b: &[u8]) -> String {
     };
     for (i, (x, y)) in na.iter().zip(&nb).enumerate() {
         if x != y {
-            return format!("node {i} differs:\n    reference {}\n    ours      {}", serde_json::to_string(x).unwrap(), serde_json::to_string(y).unwrap());
+            return format!(
+                "node {i} differs:\n    reference {}\n    ours      {}",
+                serde_json::to_string(x).unwrap(),
+                serde_json::to_string(y).unwrap()
+            );
         }
     }
     format!("the reference has {} nodes, we have {}", na.len(), nb.len())
@@ -166,8 +231,16 @@ fn node_diff(version: SquishVersion, a: &[u8], b: &[u8]) -> String {
 fn run_game(game: &Path, work: &Path) -> Outcome {
     let name = game.file_name().unwrap().to_string_lossy().to_string();
     let version = version_of(game);
-    let (first, _) = reference(game, &script_with(base_events()), &work.join(format!("{name}-probe")));
-    let p1 = first.iter().find(|(p, _)| *p == 1).map(|(_, f)| f.clone()).unwrap_or_default();
+    let (first, _) = reference(
+        game,
+        &script_with(base_events()),
+        &work.join(format!("{name}-probe")),
+    );
+    let p1 = first
+        .iter()
+        .find(|(p, _)| *p == 1)
+        .map(|(_, f)| f.clone())
+        .unwrap_or_default();
     let script = targeted_script(version, &p1);
     let (theirs, ref_log) = reference(game, &script, &work.join(format!("{name}-reference")));
     let parsed: Script = serde_json::from_value(script).unwrap();
@@ -182,14 +255,31 @@ fn run_game(game: &Path, work: &Path) -> Outcome {
             }
             per
         }
-        Err(e) => return Outcome { game: name, identical: false, detail: format!("our runtime could not run it: {e}") },
+        Err(e) => {
+            return Outcome {
+                game: name,
+                identical: false,
+                detail: format!("our runtime could not run it: {e}"),
+            }
+        }
     };
     match compare(version, &theirs, &ours) {
         Ok(()) => {
             let frames: usize = theirs.iter().map(|(_, f)| f.len()).sum();
-            Outcome { game: name, identical: true, detail: format!("{frames} frames, {} reference exceptions", ref_log["exceptions"].as_array().map_or(0, Vec::len)) }
+            Outcome {
+                game: name,
+                identical: true,
+                detail: format!(
+                    "{frames} frames, {} reference exceptions",
+                    ref_log["exceptions"].as_array().map_or(0, Vec::len)
+                ),
+            }
         }
-        Err(d) => Outcome { game: name, identical: false, detail: d },
+        Err(d) => Outcome {
+            game: name,
+            identical: false,
+            detail: d,
+        },
     }
 }
 
@@ -201,12 +291,22 @@ fn real_games_frame_for_frame() {
     let kept = std::env::var_os("COMPAT_WORK").map(PathBuf::from);
     let work_dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
     std::fs::create_dir_all(&work_dir).unwrap();
-    let mut games: Vec<PathBuf> = std::fs::read_dir(games_dir()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("index.js").is_file()).collect();
+    let mut games: Vec<PathBuf> = std::fs::read_dir(games_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("index.js").is_file())
+        .collect();
     games.sort();
     let only = std::env::var("COMPAT_GAME").ok();
     // A short install must not pass as a shorter success: the whole run covers all 28 games.
     if only.is_none() {
-        assert_eq!(games.len(), 28, "homegames-core@1.4.3 has 28 games; found {} in {}", games.len(), games_dir().display());
+        assert_eq!(
+            games.len(),
+            28,
+            "homegames-core@1.4.3 has 28 games; found {} in {}",
+            games.len(),
+            games_dir().display()
+        );
     }
     let outcomes: Vec<Outcome> = games
         .iter()
@@ -215,7 +315,12 @@ fn real_games_frame_for_frame() {
         .collect();
     let identical = outcomes.iter().filter(|o| o.identical).count();
     for o in &outcomes {
-        eprintln!("{} {:20} {}", if o.identical { "same" } else { "DIFF" }, o.game, o.detail);
+        eprintln!(
+            "{} {:20} {}",
+            if o.identical { "same" } else { "DIFF" },
+            o.game,
+            o.detail
+        );
     }
     println!("compat: {identical}/{} games identical", outcomes.len());
     eprintln!("compat: {identical}/{} games identical", outcomes.len());
@@ -224,6 +329,10 @@ fn real_games_frame_for_frame() {
         failing.is_empty(),
         "{} games differ from the reference:\n{}",
         failing.len(),
-        failing.iter().map(|o| format!("{}: {}", o.game, o.detail)).collect::<Vec<_>>().join("\n")
+        failing
+            .iter()
+            .map(|o| format!("{}: {}", o.game, o.detail))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -9,12 +9,29 @@ use serde_json::json;
 #[test]
 fn every_example_game_plays_cleanly() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../games");
-    let mut games: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("index.js").is_file()).collect();
+    let mut games: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("index.js").is_file())
+        .collect();
     games.sort();
-    assert!(games.len() >= 4, "expected our example games in {}", root.display());
-    let mut events = vec![json!({"t": 100, "type": "join", "player": 1}), json!({"t": 200, "type": "join", "player": 2})];
+    assert!(
+        games.len() >= 4,
+        "expected our example games in {}",
+        root.display()
+    );
+    let mut events = vec![
+        json!({"t": 100, "type": "join", "player": 1}),
+        json!({"t": 200, "type": "join", "player": 2}),
+    ];
     let mut t = 300;
-    for (x, y) in [(15.0, 25.0), (50.0, 50.0), (35.0, 75.0), (48.0, 78.0), (20.0, 30.0)] {
+    for (x, y) in [
+        (15.0, 25.0),
+        (50.0, 50.0),
+        (35.0, 75.0),
+        (48.0, 78.0),
+        (20.0, 30.0),
+    ] {
         for p in [1, 2] {
             events.push(json!({"t": t, "type": "click", "player": p, "x": x, "y": y}));
             t += 50;
@@ -26,18 +43,30 @@ fn every_example_game_plays_cleanly() {
         t += 400;
     }
     events.push(json!({"t": t, "type": "leave", "player": 2}));
-    let script: Script = serde_json::from_value(json!({"seed": 7, "epochMs": 1.7e12, "endMs": t + 500, "events": events})).unwrap();
+    let script: Script = serde_json::from_value(
+        json!({"seed": 7, "epochMs": 1.7e12, "endMs": t + 500, "events": events}),
+    )
+    .unwrap();
     for game in games {
         let rec = run_script(&game, &script).unwrap_or_else(|e| panic!("{}: {e}", game.display()));
         let name = game.file_name().unwrap().to_string_lossy();
         assert_eq!(rec.log["exceptions"], json!([]), "{name} threw");
-        assert!(rec.log["ended"].is_null(), "{name} ended: {}", rec.log["ended"]);
+        assert!(
+            rec.log["ended"].is_null(),
+            "{name} ended: {}",
+            rec.log["ended"]
+        );
         for p in [1u8, 2] {
             let frames: Vec<_> = rec.frames.iter().filter(|f| f.player == p).collect();
-            assert!(frames.len() >= 2, "{name}: player {p} got {} frames", frames.len());
+            assert!(
+                frames.len() >= 2,
+                "{name}: player {p} got {} frames",
+                frames.len()
+            );
             let version: squish::SquishVersion = "135".parse().unwrap();
             for f in frames {
-                squish::decode(version, &f.bytes).unwrap_or_else(|e| panic!("{name}: undecodable frame: {e}"));
+                squish::decode(version, &f.bytes)
+                    .unwrap_or_else(|e| panic!("{name}: undecodable frame: {e}"));
             }
         }
     }
@@ -53,7 +82,12 @@ fn spectators_get_no_audio() {
     s.spectate(2).unwrap();
     s.advance_to(1000.0).unwrap();
     let version: squish::SquishVersion = "135".parse().unwrap();
-    let last = s.take_frames().into_iter().filter(|f| f.player == 1).last().unwrap();
+    let last = s
+        .take_frames()
+        .into_iter()
+        .filter(|f| f.player == 1)
+        .last()
+        .unwrap();
     let balloon = squish::decode(version, &last.bytes)
         .unwrap()
         .into_iter()
@@ -64,10 +98,16 @@ fn spectators_get_no_audio() {
     let frames = s.take_frames();
     let has_pop = |p: u8| {
         frames.iter().filter(|f| f.player == p).any(|f| {
-            squish::decode(version, &f.bytes).unwrap().iter().any(|n| n.asset.as_ref().is_some_and(|a| a.key == "pop"))
+            squish::decode(version, &f.bytes)
+                .unwrap()
+                .iter()
+                .any(|n| n.asset.as_ref().is_some_and(|a| a.key == "pop"))
         })
     };
     assert!(has_pop(1), "the player hears the pop");
     assert!(!has_pop(2), "the spectator does not");
-    assert!(frames.iter().any(|f| f.player == 2), "the spectator still gets frames");
+    assert!(
+        frames.iter().any(|f| f.player == 2),
+        "the spectator still gets frames"
+    );
 }

@@ -1,50 +1,28 @@
 //! What a game can and cannot do inside its isolate, and how failures stay inside one session.
 
-use std::path::Path;
-
 use js_runtime::{EndReason, GameSession, IsolateLimits, RuntimeError, SessionConfig};
 use serde_json::json;
 
-/// Writes a game folder: `files` are (relative path, contents); `body` goes into the class.
-fn game(dir: &Path, body: &str, files: &[(&str, &str)]) {
-    let index = format!(
-        "const {{ Game, GameNode, Colors, Shapes, ShapeUtils }} = require('squish-1006');\n\
-         class T extends Game {{\n\
-           static metadata() {{ return {{ squishVersion: '1006', name: 'T' }}; }}\n\
-           constructor() {{ super(); this.root = new GameNode.Shape({{ shapeType: Shapes.POLYGON, coordinates2d: ShapeUtils.rectangle(0, 0, 100, 100), fill: Colors.COLORS.RED, onClick: (p) => this.clicked && this.clicked(p) }}); this.setup && this.setup(); }}\n\
-           getLayers() {{ return [{{ root: this.root }}]; }}\n\
-           {body}\n\
-         }}\n\
-         module.exports = T;\n"
-    );
-    std::fs::write(dir.join("index.js"), index).unwrap();
-    for (path, text) in files {
-        let p = dir.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
-
-fn load(body: &str, files: &[(&str, &str)]) -> Result<GameSession, RuntimeError> {
-    let dir = tempfile::tempdir().unwrap();
-    game(dir.path(), body, files);
-    GameSession::load(dir.path(), &SessionConfig::default())
-}
-
-fn exceptions(s: &GameSession) -> Vec<String> {
-    s.console().borrow().exceptions.iter().map(|e| e["message"].as_str().unwrap_or("").to_string()).collect()
-}
-
-fn logs(s: &GameSession) -> Vec<String> {
-    s.console().borrow().lines.iter().map(|(_, m)| m.clone()).collect()
-}
+mod common;
+use common::{exceptions, game, load, logs};
 
 #[test]
 fn packages_and_unknown_modules_are_refused_at_require_time() {
-    for name in ["lodash", "squish-9999", "homegames-common", "./missing", "../../etc/passwd"] {
-        let err = load(&format!("setup() {{ require({name:?}); }}"), &[]).err().unwrap_or_else(|| panic!("{name} loaded"));
+    for name in [
+        "lodash",
+        "squish-9999",
+        "homegames-common",
+        "./missing",
+        "../../etc/passwd",
+    ] {
+        let err = load(&format!("setup() {{ require({name:?}); }}"), &[])
+            .err()
+            .unwrap_or_else(|| panic!("{name} loaded"));
         let text = err.to_string();
-        assert!(text.contains("module not available in game sandbox"), "{name}: {text}");
+        assert!(
+            text.contains("module not available in game sandbox"),
+            "{name}: {text}"
+        );
         assert!(text.contains(name), "{name}: {text}");
     }
 }
@@ -52,14 +30,38 @@ fn packages_and_unknown_modules_are_refused_at_require_time() {
 #[test]
 fn node_builtins_load_as_modules_that_fail_on_use() {
     // Real games import fs without using it; that must load. Any use fails with a clear error.
-    for name in ["fs", "node:fs", "child_process", "path", "http", "crypto", "process", "os", "net", "vm", "worker_threads"] {
+    for name in [
+        "fs",
+        "node:fs",
+        "child_process",
+        "path",
+        "http",
+        "crypto",
+        "process",
+        "os",
+        "net",
+        "vm",
+        "worker_threads",
+    ] {
         let s = load(&format!("setup() {{ const m = require({name:?}); try {{ m.readFileSync; console.log('used'); }} catch (e) {{ console.log(e.message); }} }}"), &[])
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let line = logs(&s).pop().unwrap();
-        assert!(line.contains("not available in game sandbox") && line.contains(name), "{name}: {line}");
+        assert!(
+            line.contains("not available in game sandbox") && line.contains(name),
+            "{name}: {line}"
+        );
     }
-    let err = load("setup() { const { execSync } = require('child_process'); }", &[]).err().unwrap().to_string();
-    assert!(err.contains("child_process.execSync is not available"), "{err}");
+    let err = load(
+        "setup() { const { execSync } = require('child_process'); }",
+        &[],
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("child_process.execSync is not available"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -104,14 +106,21 @@ fn no_eval_no_function_constructor_no_process() {
     for (probe, result) in probes.iter().zip(&out) {
         assert_eq!(result, "EvalError", "{probe} was not refused: {result}");
     }
-    assert_eq!(&out[probes.len()..], ["undefined", "undefined", "undefined", "object", "undefined"]);
+    assert_eq!(
+        &out[probes.len()..],
+        ["undefined", "undefined", "undefined", "object", "undefined"]
+    );
 }
 
 #[test]
 fn an_exception_in_a_handler_is_logged_and_the_session_goes_on() {
     let mut s = load("handleNewPlayer() { null.boom; }\n clicked(p) { this.root.node.fill = [1, 2, 3, 4]; this.root.node.onStateChange(); }", &[]).unwrap();
     s.join(1, "a", json!({})).unwrap();
-    assert!(exceptions(&s)[0].contains("TypeError"), "{:?}", exceptions(&s));
+    assert!(
+        exceptions(&s)[0].contains("TypeError"),
+        "{:?}",
+        exceptions(&s)
+    );
     // The join frame still comes, and the game still answers.
     assert_eq!(s.take_frames().len(), 1);
     s.click(1, 50.0, 50.0).unwrap();
@@ -127,10 +136,16 @@ fn a_runaway_handler_ends_only_its_own_session() {
     let start = std::time::Instant::now();
     let err = bad.join(1, "a", json!({})).unwrap_err();
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
-    assert!(matches!(err, RuntimeError::Ended(EndReason::CpuBudget { .. })), "{err}");
+    assert!(
+        matches!(err, RuntimeError::Ended(EndReason::CpuBudget { .. })),
+        "{err}"
+    );
     assert!(err.to_string().contains("CPU budget"), "{err}");
     // The ended session refuses further work; the other one is untouched.
-    assert!(matches!(bad.join(2, "b", json!({})), Err(RuntimeError::Ended(_))));
+    assert!(matches!(
+        bad.join(2, "b", json!({})),
+        Err(RuntimeError::Ended(_))
+    ));
     good.join(1, "a", json!({})).unwrap();
     assert_eq!(good.take_frames().len(), 1);
 }
@@ -139,22 +154,41 @@ fn a_runaway_handler_ends_only_its_own_session() {
 fn a_runaway_tick_is_stopped_too() {
     let mut s = load("tick() { for (;;) {} }", &[]).unwrap();
     let err = s.advance_to(1000.0).unwrap_err();
-    assert!(matches!(err, RuntimeError::Ended(EndReason::CpuBudget { .. })), "{err}");
+    assert!(
+        matches!(err, RuntimeError::Ended(EndReason::CpuBudget { .. })),
+        "{err}"
+    );
 }
 
 #[test]
 fn exhausting_the_heap_ends_the_session_not_the_process() {
     let dir = tempfile::tempdir().unwrap();
-    game(dir.path(), "handleNewPlayer() { const keep = []; for (;;) keep.push(new Array(100000).fill(7)); }", &[]);
+    game(
+        dir.path(),
+        "handleNewPlayer() { const keep = []; for (;;) keep.push(new Array(100000).fill(7)); }",
+        &[],
+    );
     // A CPU budget far away, so that only the heap cap can stop the handler (QuickJS collects
     // more and more often as the heap fills, which under the default budget can end it first).
-    let limits = IsolateLimits { heap_limit: 16 << 20, cpu_budget: std::time::Duration::from_secs(60) };
-    let config = SessionConfig { limits, ..SessionConfig::default() };
+    let limits = IsolateLimits {
+        heap_limit: 16 << 20,
+        cpu_budget: std::time::Duration::from_secs(60),
+    };
+    let config = SessionConfig {
+        limits,
+        ..SessionConfig::default()
+    };
     let mut s = GameSession::load(dir.path(), &config).unwrap();
     let start = std::time::Instant::now();
     let err = s.join(1, "a", json!({})).unwrap_err();
     eprintln!("heap test ended after {:?}: {err}", start.elapsed());
-    assert!(matches!(err, RuntimeError::Ended(EndReason::HeapExhausted { limit_mib: 16, .. })), "{err}");
+    assert!(
+        matches!(
+            err,
+            RuntimeError::Ended(EndReason::HeapExhausted { limit_mib: 16, .. })
+        ),
+        "{err}"
+    );
     let mut other = load("", &[]).unwrap();
     other.join(1, "a", json!({})).unwrap();
 }
@@ -172,7 +206,10 @@ fn the_clock_and_random_are_deterministic() {
     let a = run();
     assert_eq!(a, run());
     assert!(a[0].starts_with("[40,40,"), "{a:?}");
-    assert_eq!(a[1..].to_vec(), vec!["timeout at 41", "interval at 290", "interval at 540"]);
+    assert_eq!(
+        a[1..].to_vec(),
+        vec!["timeout at 41", "interval at 290", "interval at 540"]
+    );
 }
 
 #[test]
@@ -186,7 +223,8 @@ fn gamepad_updates_and_capacity_reach_the_game() {
     .unwrap();
     s.join(1, "a", json!({})).unwrap();
     s.gamepad(1, json!({"type": "input", "gamepad": true, "input": {"buttons": {"FACE_1": {"value": 1, "pressed": true}}, "sticks": {}}})).unwrap();
-    s.player_update(1, json!({"info": {"name": "zed"}, "settings": {}})).unwrap();
+    s.player_update(1, json!({"info": {"name": "zed"}, "settings": {}}))
+        .unwrap();
     assert!(!s.can_add_player().unwrap());
     assert_eq!(logs(&s), vec!["pad 1 true true", "update 1 zed"]);
     assert!(load("", &[]).unwrap().can_add_player().unwrap());
@@ -196,7 +234,8 @@ fn gamepad_updates_and_capacity_reach_the_game() {
 /// skipped: each attempt fails inside the isolate.
 #[test]
 fn malicious_corpus_files_fail_safely_when_run() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ast-scan/tests/corpus/malicious");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ast-scan/tests/corpus/malicious");
     let cases = [
         "eval--direct",
         "eval--indirect",
@@ -222,7 +261,12 @@ fn malicious_corpus_files_fail_safely_when_run() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "js"))
-        .map(|p| format!("../runtime-only/{}", p.file_stem().unwrap().to_string_lossy()))
+        .map(|p| {
+            format!(
+                "../runtime-only/{}",
+                p.file_stem().unwrap().to_string_lossy()
+            )
+        })
         .collect();
     undecided.sort();
     assert!(undecided.len() >= 3, "{undecided:?}");
@@ -231,7 +275,11 @@ fn malicious_corpus_files_fail_safely_when_run() {
         let code = std::fs::read_to_string(corpus.join(format!("{name}.js"))).unwrap();
         // arguments.callee is harmless by itself in sloppy mode; calling the function shows the
         // sandbox still refuses what it could reach (its constructor).
-        let code = if name == "arguments-callee--basic" { format!("{code}\nf().constructor('return 1');") } else { code };
+        let code = if name == "arguments-callee--basic" {
+            format!("{code}\nf().constructor('return 1');")
+        } else {
+            code
+        };
         let s = load(
             "setup() { try { require('./probe'); console.log('ran'); } catch (e) { console.log('refused: ' + e.name + ': ' + e.message); } }",
             &[("probe.js", &code)],
@@ -239,6 +287,9 @@ fn malicious_corpus_files_fail_safely_when_run() {
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         let line = logs(&s).pop().unwrap_or_default();
         eprintln!("{name}: {line}");
-        assert!(line.starts_with("refused: "), "{name} was not refused: {line}");
+        assert!(
+            line.starts_with("refused: "),
+            "{name} was not refused: {line}"
+        );
     }
 }

@@ -17,14 +17,23 @@ fn tap_race_runs() {
     eprintln!("{} frames", frames.len());
     for f in &frames {
         let nodes = squish::decode(s.version(), &f.bytes).unwrap();
-        eprintln!("p{} t={} {:?} {} nodes", f.player, f.t, f.cause, nodes.len());
+        eprintln!(
+            "p{} t={} {:?} {} nodes",
+            f.player,
+            f.t,
+            f.cause,
+            nodes.len()
+        );
     }
     let hit = s.click(1, 15.0, 25.0).unwrap();
     eprintln!("{hit:?}");
     let frames = s.take_frames();
     let last = frames.last().unwrap();
     let nodes = squish::decode(s.version(), &last.bytes).unwrap();
-    let texts: Vec<String> = nodes.iter().filter_map(|n| n.text.as_ref().map(|t| t.text.clone())).collect();
+    let texts: Vec<String> = nodes
+        .iter()
+        .filter_map(|n| n.text.as_ref().map(|t| t.text.clone()))
+        .collect();
     eprintln!("{texts:?}");
     assert!(texts.iter().any(|t| t == "ann: 1"), "{texts:?}");
     eprintln!("{:?}", s.console().borrow().exceptions);

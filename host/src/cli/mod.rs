@@ -4,15 +4,15 @@ mod limit_args;
 mod play_cmd;
 mod scan_cmd;
 mod serve_cmd;
-mod worker_cmd;
 mod squish_cmd;
 mod validate_cmd;
+mod worker_cmd;
 
 use clap::{Parser, Subcommand};
 
 /// Homegames, re-implemented: run existing squishjs games, inspect their wire format.
 #[derive(Parser, Debug)]
-#[command(name = "homegames", version, about, long_about = None)]
+#[command(name = "homegames", version = version_text(), about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +33,16 @@ enum Command {
     Play(play_cmd::PlayArgs),
     /// The publish pipeline's test run: load, join a simulated player, run, report as JSON.
     Validate(validate_cmd::ValidateArgs),
+}
+
+/// `homegames --version`: ours and the engine's, as `deno --version` prints them.
+fn version_text() -> String {
+    format!(
+        "{}\nengine: {} {}",
+        env!("CARGO_PKG_VERSION"),
+        js_runtime::ENGINE,
+        js_runtime::engine_version()
+    )
 }
 
 impl Cli {

@@ -3,6 +3,9 @@
 // each node and decides which players receive it. JavaScript never builds frame bytes.
 'use strict';
 
+// The host's cap on a game's tick rate (ticks per second).
+const MAX_TICK_RATE = 120;
+
 module.exports = (v, hg) => {
   const FIELDS = ['id', 'color', 'playerIds', 'pos', 'fill', 'size', 'text', 'asset', 'effects', 'handleClick', 'border', 'subType', 'input', 'coordinates2d'];
   // JSON has no NaN or Infinity; they travel as strings the Rust side reads back.
@@ -64,7 +67,8 @@ module.exports = (v, hg) => {
       this.state = this.squish(this.game.getLayers());
       if (this.game.tick) {
         const rate = this.gameMetadata && this.gameMetadata.tickRate ? this.gameMetadata.tickRate : 60;
-        setInterval(this.game.tick.bind(this.game), 1000 / rate);
+        // At most MAX_TICK_RATE ticks a second, whatever the game asks (real games ask 10 to 100).
+        setInterval(this.game.tick.bind(this.game), 1000 / Math.min(rate, MAX_TICK_RATE));
       }
     }
 
