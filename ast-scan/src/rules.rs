@@ -51,6 +51,12 @@ pub enum Rule {
     /// the name of a global the rules check: whether it hides the global depends on the code
     /// around it (Annex B hoisting), and the scan will not guess.
     BlockFunctionGlobal,
+    /// A name of the engine's own machinery that a game has no business with: `__bootstrap`,
+    /// anything starting `__v8x`, `Deno`, `primordials`, `.ops` on `core` (or on anything's
+    /// `.core`), and `op_…` names read from such objects. Behind them lie the engine's ops (raw
+    /// calls into the host), its print, and intrinsic tables that build code from strings. The
+    /// runtime hides them too; the scan refuses what it can see so a publish says so.
+    EngineInternals,
 }
 
 impl Rule {
@@ -74,6 +80,7 @@ impl Rule {
             Rule::ArgumentsCallee => "arguments-callee",
             Rule::ModuleObject => "module-object",
             Rule::BlockFunctionGlobal => "block-function-global",
+            Rule::EngineInternals => "engine-internals",
         }
     }
 
@@ -97,6 +104,7 @@ impl Rule {
             Rule::ArgumentsCallee => "arguments.callee is not allowed",
             Rule::ModuleObject => "module may only be used as module.exports",
             Rule::BlockFunctionGlobal => "a function declared in a block may not be named like a checked global (eval, Function, process, require, module, …)",
+            Rule::EngineInternals => "the engine's internals (__bootstrap, __v8x…, Deno, primordials, core.ops, op_… names) are not available to games",
         }
     }
 }
@@ -109,8 +117,28 @@ impl From<Rule> for &'static str {
 
 /// The original scanner's banned Node modules (also with the `node:` prefix).
 pub const BANNED_MODULES: &[&str] = &[
-    "child_process", "fs", "fs/promises", "net", "tls", "dns", "dgram", "http", "https", "http2", "cluster",
-    "worker_threads", "vm", "os", "path", "crypto", "module", "repl", "inspector", "perf_hooks", "trace_events", "v8",
+    "child_process",
+    "fs",
+    "fs/promises",
+    "net",
+    "tls",
+    "dns",
+    "dgram",
+    "http",
+    "https",
+    "http2",
+    "cluster",
+    "worker_threads",
+    "vm",
+    "os",
+    "path",
+    "crypto",
+    "module",
+    "repl",
+    "inspector",
+    "perf_hooks",
+    "trace_events",
+    "v8",
     "process",
 ];
 
@@ -126,8 +154,14 @@ pub const BANNED_GLOBALS: &[(&str, Rule)] = &[
 
 /// Property names that read a property's descriptor (and so its value or getter) without naming the
 /// access in the source: `getOwnPropertyDescriptor(p, 'constr' + 'uctor').value`.
-pub const DESCRIPTOR_REFLECTION: &[&str] =
-    &["getOwnPropertyDescriptor", "getOwnPropertyDescriptors", "__lookupGetter__", "__lookupSetter__", "__defineGetter__", "__defineSetter__"];
+pub const DESCRIPTOR_REFLECTION: &[&str] = &[
+    "getOwnPropertyDescriptor",
+    "getOwnPropertyDescriptors",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "__defineGetter__",
+    "__defineSetter__",
+];
 
 /// What may be read past `.constructor` without reaching the constructor as a callable: everything
 /// but the ways to call it (`call`, `apply`, `bind`) or to take it out of a descriptor (`value`,
@@ -141,14 +175,32 @@ pub const GLOBAL_OBJECTS: &[&str] = &["globalThis", "global", "window", "self"];
 /// globals, the global object's names, `require` and `module`. The resolver shortcut (`shadowing.rs`)
 /// relies on it: a rule that checks a new global by name must have it here too.
 pub fn checked_as_global(name: &str) -> bool {
-    BANNED_GLOBALS.iter().any(|(n, _)| *n == name) || GLOBAL_OBJECTS.contains(&name) || name == "require" || name == "module"
+    BANNED_GLOBALS.iter().any(|(n, _)| *n == name)
+        || GLOBAL_OBJECTS.contains(&name)
+        || name == "require"
+        || name == "module"
 }
+
+/// Names of the engine's machinery refused wherever they appear: as an identifier (global or
+/// local: a game has no reason to use these words), a property read, an object or class key, a
+/// destructured key, or a string value on its way to a computed access.
+pub fn engine_internal(name: &str) -> bool {
+    name == "__bootstrap" || name.starts_with("__v8x") || name == "Deno" || name == "primordials"
+}
+
+/// The engine's ops table is reached as `.ops` of its `core` object; what is read from that
+/// table (and `op_…` names read from `core` or an `ops` object) are ops.
+pub const CORE_OBJECT: &str = "core";
+pub const OPS_TABLE: &str = "ops";
+pub const OP_PREFIX: &str = "op_";
 
 /// `require`/`import` names a game may load.
 pub fn allowed_module(name: &str) -> bool {
     name.starts_with("./")
         || name.starts_with("../")
-        || name.strip_prefix("squish-").is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        || name
+            .strip_prefix("squish-")
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub fn banned_module(name: &str) -> bool {

@@ -13,7 +13,9 @@ use swc_ecma_ast::*;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::rules::{
-    allowed_module, banned_module, checked_as_global, Rule, BANNED_GLOBALS, CALLS_PAST_CONSTRUCTOR, DESCRIPTOR_REFLECTION, GLOBAL_OBJECTS,
+    allowed_module, banned_module, checked_as_global, engine_internal, Rule, BANNED_GLOBALS,
+    CALLS_PAST_CONSTRUCTOR, CORE_OBJECT, DESCRIPTOR_REFLECTION, GLOBAL_OBJECTS, OPS_TABLE,
+    OP_PREFIX,
 };
 
 /// What `this` may be in the code being visited, and whether that code is strict.
@@ -64,7 +66,10 @@ impl Scanner {
         };
         Scanner {
             unresolved: unresolved.map(|m| SyntaxContext::empty().apply_mark(m)),
-            scopes: vec![ThisScope { may_be_global: top_global, strict }],
+            scopes: vec![ThisScope {
+                may_be_global: top_global,
+                strict,
+            }],
             hits: Vec::new(),
         }
     }
@@ -83,7 +88,10 @@ impl Scanner {
         // A computed key runs in the enclosing code, with the enclosing `this`.
         key.visit_with(self);
         let strict = self.scope().strict;
-        self.scopes.push(ThisScope { may_be_global: false, strict });
+        self.scopes.push(ThisScope {
+            may_be_global: false,
+            strict,
+        });
         function.visit_children_with(self);
         self.scopes.pop();
     }
@@ -95,13 +103,20 @@ impl Scanner {
     fn check_block_function(&mut self, stmt: &Stmt) {
         if let Stmt::Decl(Decl::Fn(f)) = stmt {
             if !self.scope().strict && checked_as_global(&f.ident.sym) {
-                self.hit(Rule::BlockFunctionGlobal, f.ident.span, format!("function {}", f.ident.sym));
+                self.hit(
+                    Rule::BlockFunctionGlobal,
+                    f.ident.span,
+                    format!("function {}", f.ident.sym),
+                );
             }
         }
     }
 
     fn scope(&self) -> ThisScope {
-        *self.scopes.last().expect("the top-level scope is never popped")
+        *self
+            .scopes
+            .last()
+            .expect("the top-level scope is never popped")
     }
 
     fn hit(&mut self, rule: Rule, span: Span, detail: impl Into<String>) {
@@ -126,7 +141,9 @@ impl Scanner {
         match e {
             Expr::This(_) => self.scope().may_be_global,
             Expr::Paren(p) => self.is_global_object(&p.expr),
-            _ => self.global_named(e).is_some_and(|n| GLOBAL_OBJECTS.contains(&n)),
+            _ => self
+                .global_named(e)
+                .is_some_and(|n| GLOBAL_OBJECTS.contains(&n)),
         }
     }
 
@@ -163,6 +180,50 @@ impl Scanner {
         }
     }
 
+    /// The engine-internals rule on a member access with the fixed property name `name`:
+    /// `x.__bootstrap`, `globalThis.Deno`, `core.ops`, `Deno.core.ops`, `ops.op_panic`.
+    fn check_engine_member(&mut self, m: &MemberExpr, name: &str) {
+        if engine_internal(name) {
+            self.hit(Rule::EngineInternals, m.span, format!(".{name}"));
+            return;
+        }
+        let object = source_name(&m.obj);
+        let object = object.as_deref();
+        if name == OPS_TABLE && object == Some(CORE_OBJECT) {
+            self.hit(Rule::EngineInternals, m.span, "core.ops");
+        } else if name.starts_with(OP_PREFIX)
+            && object.is_some_and(|o| o == OPS_TABLE || o == CORE_OBJECT || engine_internal(o))
+        {
+            self.hit(Rule::EngineInternals, m.span, format!("the op {name}"));
+        }
+    }
+
+    /// The engine-internals rule on destructuring: `const { ops } = core`, `({ op_panic } = ops)`.
+    fn check_engine_destructure(&mut self, p: &ObjectPat, init: &Expr) {
+        let object = source_name(init);
+        let Some(object) = object.as_deref() else {
+            return;
+        };
+        for prop in &p.props {
+            let key = match prop {
+                ObjectPatProp::KeyValue(kv) => prop_key(&kv.key),
+                ObjectPatProp::Assign(a) => Some(Cow::Borrowed(&*a.key.sym)),
+                ObjectPatProp::Rest(_) => None,
+            };
+            let Some(key) = key.as_deref() else { continue };
+            let reaches = (key == OPS_TABLE && object == CORE_OBJECT)
+                || (key.starts_with(OP_PREFIX)
+                    && (object == OPS_TABLE || object == CORE_OBJECT || engine_internal(object)));
+            if reaches {
+                self.hit(
+                    Rule::EngineInternals,
+                    prop.span(),
+                    format!("{key} destructured from {object}"),
+                );
+            }
+        }
+    }
+
     /// A `.constructor` access whose result is only read further (`x.constructor.name`,
     /// `this.constructor.metadata()`) or compared (`a.constructor === B`) is harmless; these
     /// contexts visit its object only. Reading on with `call`, `apply`, `bind` or a descriptor's
@@ -190,11 +251,16 @@ pub fn static_string(e: &Expr) -> Option<Cow<'_, str>> {
         Expr::Lit(Lit::Num(n)) => Some(Cow::Owned(n.value.to_string())),
         Expr::Tpl(t) => template_text(t, |q| Some(q.cooked.as_ref()?.to_string_lossy())),
         Expr::Paren(p) => static_string(&p.expr),
-        Expr::Bin(b) if b.op == BinaryOp::Add => Some(static_string(&b.left)? + static_string(&b.right)?),
+        Expr::Bin(b) if b.op == BinaryOp::Add => {
+            Some(static_string(&b.left)? + static_string(&b.right)?)
+        }
         // String.raw`constructor`: the raw text of the quasis.
-        Expr::TaggedTpl(t) if is_member_path(&t.tag, "String", "raw") => template_text(&t.tpl, |q| Some(Cow::Borrowed(&*q.raw))),
+        Expr::TaggedTpl(t) if is_member_path(&t.tag, "String", "raw") => {
+            template_text(&t.tpl, |q| Some(Cow::Borrowed(&*q.raw)))
+        }
         // JSON.parse('"constructor"'): a JSON string literal.
-        Expr::Call(c) if matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse")) => {
+        Expr::Call(c) if matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse")) =>
+        {
             let text = static_string(&c.args.first()?.expr)?;
             serde_json::from_str::<String>(&text).ok().map(Cow::Owned)
         }
@@ -204,7 +270,10 @@ pub fn static_string(e: &Expr) -> Option<Cow<'_, str>> {
 
 /// A template's text when every substitution is static; `quasi` reads one literal part (cooked
 /// for a template literal, raw for String.raw). Parts alternate: q0 e0 q1 e1 … qn.
-fn template_text<'a>(t: &'a Tpl, quasi: impl Fn(&'a TplElement) -> Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+fn template_text<'a>(
+    t: &'a Tpl,
+    quasi: impl Fn(&'a TplElement) -> Option<Cow<'a, str>>,
+) -> Option<Cow<'a, str>> {
     let mut out = String::new();
     for (i, q) in t.quasis.iter().enumerate() {
         out.push_str(&quasi(q)?);
@@ -223,6 +292,33 @@ fn is_member_path(e: &Expr, object: &str, property: &str) -> bool {
         && matches!(&m.prop, MemberProp::Ident(p) if &*p.sym == property))
 }
 
+/// The name an expression goes by in the text: an identifier's, or the fixed property name of a
+/// member access (`Deno.core` goes by `core`), through parentheses and to the last element of a
+/// sequence.
+fn source_name(e: &Expr) -> Option<Cow<'_, str>> {
+    match e {
+        Expr::Ident(i) => Some(Cow::Borrowed(&i.sym)),
+        Expr::Member(m) => Scanner::prop_name(&m.prop),
+        Expr::OptChain(o) => match &*o.base {
+            OptChainBase::Member(m) => Scanner::prop_name(&m.prop),
+            OptChainBase::Call(_) => None,
+        },
+        Expr::Paren(p) => source_name(&p.expr),
+        Expr::Seq(s) => s.exprs.last().and_then(|e| source_name(e)),
+        _ => None,
+    }
+}
+
+/// An object key's name when it is fixed in the text (a computed key's when it is static).
+fn prop_key(key: &PropName) -> Option<Cow<'_, str>> {
+    match key {
+        PropName::Ident(i) => Some(Cow::Borrowed(&*i.sym)),
+        PropName::Str(s) => Some(s.value.to_string_lossy()),
+        PropName::Computed(c) => static_string(&c.expr),
+        _ => None,
+    }
+}
+
 /// Whether a value is visibly a string of code (for timers).
 fn stringy(e: &Expr) -> bool {
     match e {
@@ -235,6 +331,12 @@ fn stringy(e: &Expr) -> bool {
 
 impl Visit for Scanner {
     fn visit_ident(&mut self, id: &Ident) {
+        // Global or local: a game has no business with these names (and a local of that name
+        // would only be a way to make a reader take one for the other).
+        if engine_internal(&id.sym) {
+            self.hit(Rule::EngineInternals, id.span, id.sym.to_string());
+            return;
+        }
         if !self.is_global(id) {
             return;
         }
@@ -242,9 +344,17 @@ impl Visit for Scanner {
             self.hit(*rule, id.span, id.sym.to_string());
         } else if GLOBAL_OBJECTS.contains(&&*id.sym) {
             // Reads of a fixed name (`globalThis.Math`) never get here: visit_member_expr stops.
-            self.hit(Rule::GlobalAlias, id.span, format!("{} used as a value", id.sym));
+            self.hit(
+                Rule::GlobalAlias,
+                id.span,
+                format!("{} used as a value", id.sym),
+            );
         } else if &*id.sym == "module" {
-            self.hit(Rule::ModuleObject, id.span, "module used for more than module.exports");
+            self.hit(
+                Rule::ModuleObject,
+                id.span,
+                "module used for more than module.exports",
+            );
         } else if &*id.sym == "require" {
             // A require that is not called directly with a literal (aliased, passed, .call'ed).
             self.hit(Rule::RequireDynamic, id.span, "require used as a value");
@@ -254,9 +364,19 @@ impl Visit for Scanner {
     fn visit_call_expr(&mut self, call: &CallExpr) {
         match &call.callee {
             Callee::Expr(callee) if self.global_named(callee) == Some("require") => {
-                match call.args.first().and_then(|a| if a.spread.is_none() { static_string(&a.expr) } else { None }) {
+                match call.args.first().and_then(|a| {
+                    if a.spread.is_none() {
+                        static_string(&a.expr)
+                    } else {
+                        None
+                    }
+                }) {
                     Some(name) => self.check_module_name(Rule::RequirePackage, &name, call.span),
-                    None => self.hit(Rule::RequireDynamic, call.span, "require with a computed name"),
+                    None => self.hit(
+                        Rule::RequireDynamic,
+                        call.span,
+                        "require with a computed name",
+                    ),
                 }
                 self.visit_leading_parts(callee);
                 call.args.visit_with(self);
@@ -276,8 +396,10 @@ impl Visit for Scanner {
                     Expr::Member(m) => Self::prop_name(&m.prop),
                     _ => None,
                 };
-                if matches!(name.as_deref(), Some("setTimeout" | "setInterval" | "setImmediate"))
-                    && call.args.first().is_some_and(|a| stringy(&a.expr))
+                if matches!(
+                    name.as_deref(),
+                    Some("setTimeout" | "setInterval" | "setImmediate")
+                ) && call.args.first().is_some_and(|a| stringy(&a.expr))
                 {
                     self.hit(Rule::TimerString, call.span, name.unwrap_or_default());
                 }
@@ -289,17 +411,28 @@ impl Visit for Scanner {
 
     fn visit_member_expr(&mut self, m: &MemberExpr) {
         let name = Self::prop_name(&m.prop);
+        if let Some(n) = name.as_deref() {
+            self.check_engine_member(m, n);
+        }
         match name.as_deref() {
-            Some("constructor") => self.hit(Rule::FunctionConstructor, m.span, "the value of .constructor"),
+            Some("constructor") => self.hit(
+                Rule::FunctionConstructor,
+                m.span,
+                "the value of .constructor",
+            ),
             Some("__proto__") => self.hit(Rule::PrototypeTricks, m.span, "__proto__"),
-            Some("callee") if matches!(m.obj.unwrap_parens(), Expr::Ident(i) if &*i.sym == "arguments") => self.hit(Rule::ArgumentsCallee, m.span, ""),
+            Some("callee") if matches!(m.obj.unwrap_parens(), Expr::Ident(i) if &*i.sym == "arguments") => {
+                self.hit(Rule::ArgumentsCallee, m.span, "")
+            }
             // `module.exports` is the one use of `module` a game needs; any other is a finding
             // (visit_ident).
             Some("exports") if self.global_named(&m.obj) == Some("module") => {
                 self.visit_leading_parts(&m.obj);
                 return;
             }
-            Some(n) if DESCRIPTOR_REFLECTION.contains(&n) => self.hit(Rule::PrototypeTricks, m.span, n.to_string()),
+            Some(n) if DESCRIPTOR_REFLECTION.contains(&n) => {
+                self.hit(Rule::PrototypeTricks, m.span, n.to_string())
+            }
             _ => {}
         }
         if self.is_global_object(&m.obj) {
@@ -317,12 +450,18 @@ impl Visit for Scanner {
                     }
                     return;
                 }
-                None => self.hit(Rule::ComputedGlobal, m.span, "a computed name on the global object"),
+                None => self.hit(
+                    Rule::ComputedGlobal,
+                    m.span,
+                    "a computed name on the global object",
+                ),
             }
         }
         // Reading on past .constructor (x.constructor.name) or comparing it is fine; calling it
         // through call/apply/bind or taking it out of a descriptor is not.
-        let harmless_read = name.as_deref().is_some_and(|n| n != "constructor" && !CALLS_PAST_CONSTRUCTOR.contains(&n));
+        let harmless_read = name
+            .as_deref()
+            .is_some_and(|n| n != "constructor" && !CALLS_PAST_CONSTRUCTOR.contains(&n));
         if harmless_read && self.visit_harmless_constructor(&m.obj) {
             if let MemberProp::Computed(c) = &m.prop {
                 c.expr.visit_with(self);
@@ -360,7 +499,9 @@ impl Visit for Scanner {
             return;
         }
         // `!x.constructor` and `typeof x.constructor` only ask a question about it.
-        if matches!(u.op, UnaryOp::Bang | UnaryOp::TypeOf) && self.visit_harmless_constructor(&u.arg) {
+        if matches!(u.op, UnaryOp::Bang | UnaryOp::TypeOf)
+            && self.visit_harmless_constructor(&u.arg)
+        {
             return;
         }
         u.visit_children_with(self);
@@ -379,8 +520,14 @@ impl Visit for Scanner {
                 ObjectPatProp::Rest(_) => None,
             };
             match key.as_deref() {
-                Some("constructor") => self.hit(Rule::FunctionConstructor, prop.span(), "destructured constructor"),
-                Some("__proto__") => self.hit(Rule::PrototypeTricks, prop.span(), "destructured __proto__"),
+                Some("constructor") => self.hit(
+                    Rule::FunctionConstructor,
+                    prop.span(),
+                    "destructured constructor",
+                ),
+                Some("__proto__") => {
+                    self.hit(Rule::PrototypeTricks, prop.span(), "destructured __proto__")
+                }
                 _ => {}
             }
         }
@@ -393,10 +540,32 @@ impl Visit for Scanner {
             PropName::Str(s) => Some(s.value.to_string_lossy()),
             _ => None,
         };
-        if key.as_deref() == Some("__proto__") {
-            self.hit(Rule::PrototypeTricks, n.span(), "__proto__ in an object literal");
+        match key.as_deref() {
+            Some("__proto__") => self.hit(
+                Rule::PrototypeTricks,
+                n.span(),
+                "__proto__ in an object literal",
+            ),
+            Some(k) if engine_internal(k) => {
+                self.hit(Rule::EngineInternals, n.span(), format!("the key {k}"))
+            }
+            _ => {}
         }
         n.visit_children_with(self);
+    }
+
+    fn visit_var_declarator(&mut self, d: &VarDeclarator) {
+        if let (Pat::Object(p), Some(init)) = (&d.name, &d.init) {
+            self.check_engine_destructure(p, init);
+        }
+        d.visit_children_with(self);
+    }
+
+    fn visit_assign_expr(&mut self, a: &AssignExpr) {
+        if let AssignTarget::Pat(AssignTargetPat::Object(p)) = &a.left {
+            self.check_engine_destructure(p, &a.right);
+        }
+        a.visit_children_with(self);
     }
 
     fn visit_with_stmt(&mut self, w: &WithStmt) {
@@ -435,16 +604,31 @@ impl Visit for Scanner {
         // (`{ constructor: 1 }`) are property names, not values, and do not get here.
         let suspect = match e {
             // The common case, a plain string: compared in place, nothing allocated.
-            Expr::Lit(Lit::Str(s)) => s.value == "constructor" || s.value == "__proto__",
+            Expr::Lit(Lit::Str(s)) => {
+                s.value == "constructor"
+                    || s.value == "__proto__"
+                    || engine_internal(&s.value.to_string_lossy())
+            }
             Expr::Tpl(_) | Expr::TaggedTpl(_) => true,
             Expr::Bin(b) => b.op == BinaryOp::Add,
-            Expr::Call(c) => matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse")),
+            Expr::Call(c) => {
+                matches!(&c.callee, Callee::Expr(f) if is_member_path(f, "JSON", "parse"))
+            }
             _ => false,
         };
         if suspect {
             match static_string(e).as_deref() {
-                Some("constructor") => self.hit(Rule::FunctionConstructor, e.span(), "the string 'constructor'"),
-                Some("__proto__") => self.hit(Rule::PrototypeTricks, e.span(), "the string '__proto__'"),
+                Some("constructor") => self.hit(
+                    Rule::FunctionConstructor,
+                    e.span(),
+                    "the string 'constructor'",
+                ),
+                Some("__proto__") => {
+                    self.hit(Rule::PrototypeTricks, e.span(), "the string '__proto__'")
+                }
+                Some(n) if engine_internal(n) => {
+                    self.hit(Rule::EngineInternals, e.span(), format!("the string '{n}'"))
+                }
                 _ => {}
             }
         }
@@ -454,14 +638,24 @@ impl Visit for Scanner {
     fn visit_this_expr(&mut self, t: &ThisExpr) {
         // Reads of a fixed name (`this.x`) stop in visit_member_expr; this is `this` as a value.
         if self.scope().may_be_global {
-            self.hit(Rule::GlobalAlias, t.span, "`this` (which may be the global object here) used as a value");
+            self.hit(
+                Rule::GlobalAlias,
+                t.span,
+                "`this` (which may be the global object here) used as a value",
+            );
         }
     }
 
     fn visit_function(&mut self, f: &Function) {
         let outer = self.scope();
-        let strict = outer.strict || f.body.as_ref().is_some_and(|b| opens_strict(directive_exprs(&b.stmts)));
-        self.scopes.push(ThisScope { may_be_global: !strict, strict });
+        let strict = outer.strict
+            || f.body
+                .as_ref()
+                .is_some_and(|b| opens_strict(directive_exprs(&b.stmts)));
+        self.scopes.push(ThisScope {
+            may_be_global: !strict,
+            strict,
+        });
         f.visit_children_with(self);
         self.scopes.pop();
     }
@@ -499,7 +693,11 @@ impl Visit for Scanner {
         // `super.g` calls a getter on the prototype with this function's `this`: where that may be
         // the global object, the getter receives it.
         if self.scope().may_be_global {
-            self.hit(Rule::GlobalAlias, p.span, "super property read where `this` may be the global object");
+            self.hit(
+                Rule::GlobalAlias,
+                p.span,
+                "super property read where `this` may be the global object",
+            );
         }
         p.visit_children_with(self);
     }
@@ -516,7 +714,10 @@ impl Visit for Scanner {
         // The `extends` clause and computed member names run in the enclosing code: there `this`
         // is the enclosing `this` (class code is strict, so functions written there are too).
         let outer = self.scope();
-        self.scopes.push(ThisScope { may_be_global: outer.may_be_global, strict: true });
+        self.scopes.push(ThisScope {
+            may_be_global: outer.may_be_global,
+            strict: true,
+        });
         c.decorators.visit_with(self);
         c.super_class.visit_with(self);
         for member in &c.body {
@@ -531,7 +732,10 @@ impl Visit for Scanner {
         // Class bodies are strict code: `this` in their methods, and in plain functions inside
         // them, is never the global object. (Computed keys are visited again with their members;
         // a finding found twice is reported once.)
-        self.scopes.push(ThisScope { may_be_global: false, strict: true });
+        self.scopes.push(ThisScope {
+            may_be_global: false,
+            strict: true,
+        });
         c.body.visit_with(self);
         self.scopes.pop();
     }

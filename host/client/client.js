@@ -7,6 +7,11 @@
   const status = document.getElementById('status');
   const sessionId = location.pathname.split('/').pop();
   let playerId = null;
+  // The seat secret the server gave at join (its `seat` message): only with it does a reconnect
+  // get the same seat back. Kept per tab, so a reload also returns to the seat within the grace.
+  const secretKey = `homegames-seat-${sessionId}`;
+  let seat = (() => { try { return JSON.parse(sessionStorage.getItem(secretKey)) || null; } catch (_) { return null; } })();
+  if (seat) playerId = seat.player;
   let aspect = { x: 16, y: 9 };
   let decimalDigitIds = true;
   let nodes = [];
@@ -165,9 +170,19 @@
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       const deviceType = /Mobi/.test(navigator.userAgent) ? 'mobile' : 'desktop';
-      send({ type: 'ready', id: playerId, clientInfo: { clientInfo: { deviceType, aspectRatio: innerWidth / innerHeight } }, spectating: false });
+      const secret = seat && seat.player === playerId ? seat.secret : null;
+      send({ type: 'ready', id: playerId, secret, clientInfo: { clientInfo: { deviceType, aspectRatio: innerWidth / innerHeight } }, spectating: false });
     };
     socket.onmessage = (e) => {
+      if (typeof e.data === 'string') {
+        let m = null;
+        try { m = JSON.parse(e.data); } catch (_) { return; }
+        if (m && m.type === 'seat' && typeof m.secret === 'string') {
+          seat = { player: m.player, secret: m.secret };
+          try { sessionStorage.setItem(secretKey, JSON.stringify(seat)); } catch (_) { /* private mode */ }
+        }
+        return;
+      }
       const b = new Uint8Array(e.data);
       if (b[0] === 1) {
         readBundle(b);

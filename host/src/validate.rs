@@ -57,15 +57,65 @@ pub fn validate_inline(dir: &Path, seconds: f64) -> Report {
     };
     let version = squish_version_of(&rec.metadata);
     report.squish_version = (!version.is_empty()).then_some(version);
-    report.name = rec.metadata.get("name").and_then(Value::as_str).map(String::from);
+    report.name = rec
+        .metadata
+        .get("name")
+        .and_then(Value::as_str)
+        .map(String::from);
     report.asset_ids = declared(&rec.metadata).into_iter().map(|a| a.id).collect();
     report.frames = rec.frames.iter().filter(|f| f.player == 1).count();
     if let Some(list) = rec.log["exceptions"].as_array() {
-        report.exceptions = list.iter().map(|e| format!("{}: {}", e["where"].as_str().unwrap_or("?"), e["message"].as_str().unwrap_or(""))).collect();
+        report.exceptions = list
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    e["where"].as_str().unwrap_or("?"),
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
     }
     match &rec.log["ended"] {
         Value::Null => report.ok = true,
-        why => report.error = Some(format!("the game stopped during its test run: {}", why.as_str().map_or(why.to_string(), String::from))),
+        why => {
+            report.error = Some(format!(
+                "the game stopped during its test run: {}",
+                why.as_str().map_or(why.to_string(), String::from)
+            ))
+        }
     }
     report
+}
+
+/// What a describe run found (`homegames validate --describe`): the game's `metadata()` once it
+/// loaded (module top level, `metadata()` and the constructor ran), or why it did not. This is how
+/// a container-mode host reads a game's metadata without running any of its code itself
+/// (`Containers::metadata`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Description {
+    pub ok: bool,
+    pub error: Option<String>,
+    pub metadata: Option<Value>,
+}
+
+/// Loads the game in `dir` in this process and reports its metadata.
+pub fn describe_inline(dir: &Path) -> Description {
+    if !dir.join("index.js").is_file() {
+        return Description {
+            error: Some("the game has no index.js at its top level".into()),
+            ..Default::default()
+        };
+    }
+    match js_runtime::GameSession::load(dir, &js_runtime::SessionConfig::default()) {
+        Ok(session) => Description {
+            ok: true,
+            error: None,
+            metadata: Some(session.metadata().clone()),
+        },
+        Err(e) => Description {
+            error: Some(format!("the game could not start: {e}")),
+            ..Default::default()
+        },
+    }
 }

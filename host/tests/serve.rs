@@ -13,42 +13,83 @@ async fn two_browsers_play_the_same_session() {
     let addr = start().await;
     assert!(http_get(&addr, "/").await.contains("Homegames"));
     let session = session_of(&addr, "tap-race").await;
-    assert_eq!(session_of(&addr, "tap-race").await, session, "the second browser joins the same session");
+    assert_eq!(
+        session_of(&addr, "tap-race").await,
+        session,
+        "the second browser joins the same session"
+    );
 
     let mut a = connect(&addr, &session).await;
     // Junk and input before `ready` are ignored, never fatal.
     a.send(Message::Text("not json".into())).await.unwrap();
-    a.send(Message::Text(r#"{"type":"click","data":{"x":1,"y":1}}"#.into())).await.unwrap();
+    a.send(Message::Text(
+        r#"{"type":"click","data":{"x":1,"y":1}}"#.into(),
+    ))
+    .await
+    .unwrap();
     a.send(Message::Text(r#"{"type":"ready","id":null,"clientInfo":{"clientInfo":{"deviceType":"desktop","aspectRatio":1.7}},"spectating":false}"#.into())).await.unwrap();
     let init = next_binary(&mut a).await;
-    assert_eq!(init, vec![2, 1, 16, 9, 9, 9, 3, b'1', b'3', b'5'], "init: player 1, 16:9, bezel 9/9, squish 135");
+    assert_eq!(
+        init,
+        vec![2, 1, 16, 9, 9, 9, 3, b'1', b'3', b'5'],
+        "init: player 1, 16:9, bezel 9/9, squish 135"
+    );
     let first = frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 0")).await;
     // Game layers are drawn inside the bezel: the full-screen background starts at 4.5.
     assert_eq!(first[0].coordinates2d.as_ref().unwrap().values[0].0, 4.5);
 
     let mut b = connect(&addr, &session).await;
-    b.send(Message::Text(r#"{"type":"ready","id":null,"clientInfo":{}}"#.into())).await.unwrap();
-    assert_eq!(next_binary(&mut b).await[1], 2, "the second browser is player 2");
+    b.send(Message::Text(
+        r#"{"type":"ready","id":null,"clientInfo":{}}"#.into(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        next_binary(&mut b).await[1],
+        2,
+        "the second browser is player 2"
+    );
     frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player2: 0")).await;
 
     // Player 1's square: game rectangle (10, 20, 18×18) mapped into the bezel: centre ≈ (21.2, 30.9).
-    a.send(Message::Text(r#"{"type":"unknown-thing"}"#.into())).await.unwrap();
-    a.send(Message::Text(r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#.into())).await.unwrap();
+    a.send(Message::Text(r#"{"type":"unknown-thing"}"#.into()))
+        .await
+        .unwrap();
+    a.send(Message::Text(
+        r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#.into(),
+    ))
+    .await
+    .unwrap();
     frame_where(&mut b, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
 
     // Player 2 leaves: player 1 sees their square go.
     b.close(None).await.unwrap();
-    frame_where(&mut a, |n| !texts(n).iter().any(|t| t.starts_with("player2"))).await;
+    frame_where(&mut a, |n| {
+        !texts(n).iter().any(|t| t.starts_with("player2"))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_table_is_a_session_of_its_own() {
     let addr = start().await;
     let joined = session_of(&addr, "tap-race").await;
-    let own = |r: String| r.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).unwrap().rsplit('/').next().unwrap().trim().to_string();
+    let own = |r: String| {
+        r.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("location:"))
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .trim()
+            .to_string()
+    };
     let first = own(http_get(&addr, "/new/tap-race").await);
     let second = own(http_get(&addr, "/new/tap-race").await);
-    assert!(first != joined && second != joined && first != second, "{joined} {first} {second}");
+    assert!(
+        first != joined && second != joined && first != second,
+        "{joined} {first} {second}"
+    );
     let listed = http_get(&addr, "/api/sessions").await;
     for id in [&joined, &first, &second] {
         assert!(listed.contains(id.as_str()), "{id} not in {listed}");
@@ -58,15 +99,23 @@ async fn a_new_table_is_a_session_of_its_own() {
         let mut ws = connect(&addr, id).await;
         assert_eq!(ready(&mut ws).await[1], 1, "player 1 of table {id}");
     }
-    assert!(http_get(&addr, "/new/no-such-game").await.starts_with("HTTP/1.0 404"));
+    assert!(http_get(&addr, "/new/no-such-game")
+        .await
+        .starts_with("HTTP/1.0 404"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_games_and_sessions_are_404() {
     let addr = start().await;
-    assert!(http_get(&addr, "/play/no-such-game").await.starts_with("HTTP/1.0 404"));
+    assert!(http_get(&addr, "/play/no-such-game")
+        .await
+        .starts_with("HTTP/1.0 404"));
     assert!(http_get(&addr, "/session/deadbeef").await.contains("404"));
-    assert!(tokio_tungstenite::connect_async(format!("ws://{addr}/ws/deadbeef")).await.is_err());
+    assert!(
+        tokio_tungstenite::connect_async(format!("ws://{addr}/ws/deadbeef"))
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -75,7 +124,10 @@ async fn an_empty_session_closes_after_the_idle_timeout() {
     let session = session_of(&addr, "tap-race").await;
     assert!(http_get(&addr, "/api/sessions").await.contains(&session));
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(!http_get(&addr, "/api/sessions").await.contains(&session), "idle session still listed");
+    assert!(
+        !http_get(&addr, "/api/sessions").await.contains(&session),
+        "idle session still listed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -88,7 +140,8 @@ async fn a_dropped_player_comes_back_to_the_same_place() {
     .await;
     let session = session_of(&addr, "tap-race").await;
     let mut a = connect(&addr, &session).await;
-    assert_eq!(ready(&mut a).await[1], 1);
+    let (player, secret) = ready_with_secret(&mut a).await;
+    assert_eq!(player, 1);
     send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
     frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
     a.close(None).await.unwrap();
@@ -96,12 +149,20 @@ async fn a_dropped_player_comes_back_to_the_same_place() {
     // Someone else joining meanwhile does not take the absent player's id.
     let mut b = connect(&addr, &session).await;
     assert_eq!(ready(&mut b).await[1], 2);
-    // The player returns with its id and finds its score, not a fresh start.
+    // The player returns with its id and its seat's secret and finds its score, not a fresh start.
     let mut again = connect(&addr, &session).await;
-    send(&mut again, r#"{"type":"ready","id":1,"clientInfo":{}}"#).await;
+    send(
+        &mut again,
+        &format!(r#"{{"type":"ready","id":1,"secret":"{secret}","clientInfo":{{}}}}"#),
+    )
+    .await;
     assert_eq!(next_binary(&mut again).await[1], 1);
     let nodes = frame_where(&mut again, |n| !texts(n).is_empty()).await;
-    assert!(texts(&nodes).contains(&"player1: 1".to_string()), "{:?}", texts(&nodes));
+    assert!(
+        texts(&nodes).contains(&"player1: 1".to_string()),
+        "{:?}",
+        texts(&nodes)
+    );
     assert!(!texts(&nodes).iter().any(|t| t == "player1: 0"));
 }
 
@@ -116,9 +177,15 @@ async fn players_get_the_games_asset_bundle_before_frames() {
     assert_eq!(&bundle[..2], &[1, 1]);
     assert_eq!(&bundle[12..19], b"balloon");
     assert_eq!(&bundle[44..48], b"\x89PNG");
-    let png_len = std::fs::metadata(repo_games().join("balloon-pop/assets/balloon.png")).unwrap().len() as usize;
+    let png_len = std::fs::metadata(repo_games().join("balloon-pop/assets/balloon.png"))
+        .unwrap()
+        .len() as usize;
     let second = 44 + png_len;
-    assert_eq!(&bundle[second..second + 2], &[1, 2], "then pop.wav as audio");
+    assert_eq!(
+        &bundle[second..second + 2],
+        &[1, 2],
+        "then pop.wav as audio"
+    );
     assert_eq!(&bundle[second + 12..second + 15], b"pop");
     assert_eq!(&bundle[second + 44..second + 48], b"RIFF");
     assert_eq!(next_binary(&mut ws).await[0], 3, "then frames");
@@ -131,16 +198,37 @@ async fn a_spectator_watches_without_playing() {
     let mut player = connect(&addr, &session).await;
     assert_eq!(ready(&mut player).await[1], 1);
     let mut watcher = connect(&addr, &session).await;
-    send(&mut watcher, r#"{"type":"ready","id":null,"clientInfo":{},"spectating":true}"#).await;
+    send(
+        &mut watcher,
+        r#"{"type":"ready","id":null,"clientInfo":{},"spectating":true}"#,
+    )
+    .await;
     assert_eq!(next_binary(&mut watcher).await[..2], [2, 2]);
     // The spectator sees the game, and the game never added a square for it.
     let seen = frame_where(&mut watcher, |n| !texts(n).is_empty()).await;
     assert_eq!(texts(&seen), vec!["Tap Race", "player1: 0"]);
     // Its clicks change nothing; the player's do, and the spectator sees that.
-    send(&mut watcher, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
-    send(&mut player, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
-    let after = frame_where(&mut watcher, |n| texts(n).iter().any(|t| t.starts_with("player1: ") && t != "player1: 0")).await;
-    assert!(texts(&after).contains(&"player1: 1".to_string()), "{:?}", texts(&after));
+    send(
+        &mut watcher,
+        r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#,
+    )
+    .await;
+    send(
+        &mut player,
+        r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#,
+    )
+    .await;
+    let after = frame_where(&mut watcher, |n| {
+        texts(n)
+            .iter()
+            .any(|t| t.starts_with("player1: ") && t != "player1: 0")
+    })
+    .await;
+    assert!(
+        texts(&after).contains(&"player1: 1".to_string()),
+        "{:?}",
+        texts(&after)
+    );
 }
 
 /// Per-connection limits: past `max_messages_per_second` a connection's messages are dropped (the
@@ -168,12 +256,17 @@ async fn message_rate_and_size_limits_hold_per_connection() {
     send(&mut a, tap).await; // a new second: accepted again
     let mut best = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
-    while let Ok(Some(Ok(m))) = tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut a)).await {
+    while let Ok(Some(Ok(m))) =
+        tokio::time::timeout_at(deadline, futures_util::StreamExt::next(&mut a)).await
+    {
         if let tokio_tungstenite::tungstenite::Message::Binary(b) = m {
             if b.first() == Some(&3) {
                 let nodes = squish::decode("135".parse().unwrap(), &b).unwrap();
                 for t in texts(&nodes) {
-                    if let Some(n) = t.strip_prefix("player1: ").and_then(|n| n.parse::<u32>().ok()) {
+                    if let Some(n) = t
+                        .strip_prefix("player1: ")
+                        .and_then(|n| n.parse::<u32>().ok())
+                    {
                         best = best.max(n);
                     }
                 }
@@ -185,7 +278,11 @@ async fn message_rate_and_size_limits_hold_per_connection() {
     // An oversized message closes the connection that sent it; the session and others go on.
     let mut b = connect(&addr, &session).await;
     assert_eq!(ready(&mut b).await[1], 2);
-    send(&mut b, &format!(r#"{{"type":"keydown","key":"{}"}}"#, "x".repeat(4096))).await;
+    send(
+        &mut b,
+        &format!(r#"{{"type":"keydown","key":"{}"}}"#, "x".repeat(4096)),
+    )
+    .await;
     closed(&mut b).await;
     send(&mut a, r#"{"type":"click","data":{"x":1,"y":1}}"#).await;
     let mut c = connect(&addr, &session).await;
@@ -197,10 +294,20 @@ async fn message_rate_and_size_limits_hold_per_connection() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_game_folder_added_later_is_served() {
     let late = tempfile::tempdir().unwrap();
-    let addr = start_with(host::server::ServeConfig { game_roots: vec![repo_games(), late.path().to_path_buf()], ..host::server::ServeConfig::default() }).await;
-    assert!(http_get(&addr, "/play/late-game").await.starts_with("HTTP/1.0 404"));
+    let addr = start_with(host::server::ServeConfig {
+        game_roots: vec![repo_games(), late.path().to_path_buf()],
+        ..host::server::ServeConfig::default()
+    })
+    .await;
+    assert!(http_get(&addr, "/play/late-game")
+        .await
+        .starts_with("HTTP/1.0 404"));
     std::fs::create_dir(late.path().join("late-game")).unwrap();
-    std::fs::copy(repo_games().join("tap-race/index.js"), late.path().join("late-game/index.js")).unwrap();
+    std::fs::copy(
+        repo_games().join("tap-race/index.js"),
+        late.path().join("late-game/index.js"),
+    )
+    .unwrap();
     let session = session_of(&addr, "late-game").await;
     let mut ws = connect(&addr, &session).await;
     assert_eq!(ready(&mut ws).await[..2], [2, 1]);

@@ -440,6 +440,13 @@ impl Engine {
         self.after_call(over, during)
     }
 
+    /// Ends the session for a reason found outside the engine (the frame sink's caps).
+    pub fn end_with(&mut self, reason: EndReason) {
+        self.runtime.v8_isolate().cancel_terminate_execution();
+        tracing::warn!(%reason, "game session stopped");
+        self.ended = Some(reason);
+    }
+
     /// The session's game time (ms), which the CPU-share window is measured in.
     pub fn set_game_time(&mut self, ms: f64) {
         self.guard.set_game_time(ms);

@@ -28,6 +28,8 @@ pub enum EndReason {
     WallClock { ceiling_ms: u64, during: String },
     #[error("the game used {used_ms} ms of CPU in {window_ms} ms, more than its share of a core")]
     CpuShare { used_ms: u64, window_ms: u64 },
+    #[error("the game queued more than {limit_mib} MiB of frames in one call")]
+    OutputFlood { limit_mib: usize },
     #[error("the game exhausted its heap limit of {limit_mib} MiB ({during})")]
     HeapExhausted { limit_mib: usize, during: String },
 }

@@ -35,6 +35,12 @@ pub struct StateOutcome {
     pub error: Option<String>,
 }
 
+/// Most bytes of frames one host call may queue (a game that squishes a big scene in a loop): past
+/// it the frames are dropped and the session ends ([`crate::EndReason::OutputFlood`]).
+pub const OUTBOX_MAX_BYTES: usize = 64 << 20;
+/// Most "no frame" records kept for a scripted run's log; the rest are counted.
+pub const NO_FRAME_MAX: usize = 10_000;
+
 pub struct FrameSink {
     pub version: SquishVersion,
     pub rules: Rules,
@@ -47,7 +53,12 @@ pub struct FrameSink {
     pub outbox: Vec<PlayerFrame>,
     /// Players a squish gave no frame (the original logs and sends nothing).
     pub no_frame: Vec<(u8, f64)>,
+    pub no_frame_dropped: u64,
     pub squishes: u64,
+    /// Bytes in `outbox`.
+    pub outbox_bytes: usize,
+    /// Frames were dropped at [`OUTBOX_MAX_BYTES`] since the last take.
+    pub overflowed: bool,
 }
 
 impl FrameSink {
@@ -60,7 +71,10 @@ impl FrameSink {
             now: 0.0,
             outbox: Vec::new(),
             no_frame: Vec::new(),
+            no_frame_dropped: 0,
             squishes: 0,
+            outbox_bytes: 0,
+            overflowed: false,
         }
     }
 
@@ -68,7 +82,12 @@ impl FrameSink {
         let registered: Vec<u8> = self.connected.iter().copied().collect();
         let squished = match squish_layers(self.version, self.rules, layers, &registered) {
             Ok(s) => s,
-            Err(error) => return StateOutcome { draws: 0, error: Some(error) },
+            Err(error) => {
+                return StateOutcome {
+                    draws: 0,
+                    error: Some(error),
+                }
+            }
         };
         self.squishes += 1;
         let (cause, targets): (Cause, Vec<u8>) = match cause {
@@ -77,16 +96,29 @@ impl FrameSink {
             _ => (Cause::State, registered),
         };
         for p in targets {
-            match squished.players.frame(p) {
-                Some(bytes) if self.spectators.contains(&p) => {
-                    let bytes = without_audio(self.version, bytes, &layers_audio_keys(layers));
-                    self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes });
+            let bytes = match squished.players.frame(p) {
+                Some(bytes) if self.spectators.contains(&p) => without_audio(self.version, bytes, &layers_audio_keys(layers)),
+                Some(bytes) => bytes.to_vec(),
+                None => {
+                    if self.no_frame.len() < NO_FRAME_MAX {
+                        self.no_frame.push((p, self.now));
+                    } else {
+                        self.no_frame_dropped += 1;
+                    }
+                    continue;
                 }
-                Some(bytes) => self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes: bytes.to_vec() }),
-                None => self.no_frame.push((p, self.now)),
+            };
+            if self.outbox_bytes + bytes.len() > OUTBOX_MAX_BYTES {
+                self.overflowed = true;
+                continue;
             }
+            self.outbox_bytes += bytes.len();
+            self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes });
         }
-        StateOutcome { draws: squished.random_draws, error: None }
+        StateOutcome {
+            draws: squished.random_draws,
+            error: None,
+        }
     }
 }
 
@@ -119,7 +151,10 @@ fn without_audio(version: SquishVersion, bytes: &[u8], audio_keys: &[String]) ->
         let len = bytes[i + 1] as usize + bytes[i + 2] as usize + bytes[i + 3] as usize;
         let end = (i + len.max(1)).min(bytes.len());
         let frame = &bytes[i..end];
-        let audio = squish::decode_frame(version, frame).ok().and_then(|f| f.node.asset).is_some_and(|a| audio_keys.contains(&a.key));
+        let audio = squish::decode_frame(version, frame)
+            .ok()
+            .and_then(|f| f.node.asset)
+            .is_some_and(|a| audio_keys.contains(&a.key));
         if !audio {
             out.extend_from_slice(frame);
         }

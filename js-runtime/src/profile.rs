@@ -29,7 +29,11 @@ pub fn js_profile(p: Package) -> JsProfile {
     let proxy = p <= V1_0_5;
     JsProfile {
         proxy,
-        id_max: if p <= V1_0_7 { 999_999_999_999.0 } else { 999_999_999.0 },
+        id_max: if p <= V1_0_7 {
+            999_999_999_999.0
+        } else {
+            999_999_999.0
+        },
         hover: p >= V1_0_7,
         notify_on_tree_ops: !proxy,
         update: !proxy,
@@ -51,6 +55,11 @@ pub fn all_profiles() -> serde_json::Map<String, serde_json::Value> {
     ALIASES
         .iter()
         .filter(|a: &&Alias| a.server.family().is_some())
-        .map(|a| (a.name.to_string(), serde_json::to_value(js_profile(a.server)).expect("profile")))
+        .map(|a| {
+            (
+                a.name.to_string(),
+                serde_json::to_value(js_profile(a.server)).expect("profile"),
+            )
+        })
         .collect()
 }

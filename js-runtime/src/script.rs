@@ -45,11 +45,27 @@ pub enum Action {
         #[serde(default, rename = "clientInfo")]
         client_info: Option<Value>,
     },
-    Leave { player: u8 },
-    Click { player: u8, x: f64, y: f64 },
-    Mouseup { player: u8, x: f64, y: f64 },
-    Keydown { player: u8, key: String },
-    Keyup { player: u8, key: String },
+    Leave {
+        player: u8,
+    },
+    Click {
+        player: u8,
+        x: f64,
+        y: f64,
+    },
+    Mouseup {
+        player: u8,
+        x: f64,
+        y: f64,
+    },
+    Keydown {
+        player: u8,
+        key: String,
+    },
+    Keyup {
+        player: u8,
+        key: String,
+    },
     Input {
         player: u8,
         #[serde(rename = "nodeId")]
@@ -67,7 +83,10 @@ pub enum Action {
         node_id: f64,
     },
     /// `input` is the client's gamepad payload `{buttons, sticks}`.
-    Gamepad { player: u8, input: Value },
+    Gamepad {
+        player: u8,
+        input: Value,
+    },
 }
 
 impl Action {
@@ -103,8 +122,18 @@ pub fn run_script(dir: &Path, script: &Script) -> Result<Recording, RuntimeError
 }
 
 /// `run_script` with other isolate limits than the defaults.
-pub fn run_script_limited(dir: &Path, script: &Script, limits: IsolateLimits) -> Result<Recording, RuntimeError> {
-    let config = SessionConfig { limits, seed: script.seed, epoch_ms: script.epoch_ms, save_data: script.save_data.clone(), ..SessionConfig::default() };
+pub fn run_script_limited(
+    dir: &Path,
+    script: &Script,
+    limits: IsolateLimits,
+) -> Result<Recording, RuntimeError> {
+    let config = SessionConfig {
+        limits,
+        seed: script.seed,
+        epoch_ms: script.epoch_ms,
+        save_data: script.save_data.clone(),
+        ..SessionConfig::default()
+    };
     let mut session = GameSession::load(dir, &config)?;
     let metadata = session.metadata().clone();
     let mut frames = session.take_frames();
@@ -124,7 +153,11 @@ pub fn run_script_limited(dir: &Path, script: &Script, limits: IsolateLimits) ->
             _ => {}
         }
         match &e.action {
-            Action::Join { player, name, client_info } => {
+            Action::Join {
+                player,
+                name,
+                client_info,
+            } => {
                 if joined {
                     record["error"] = json!(format!("player {player} has already joined"));
                 } else {
@@ -139,17 +172,26 @@ pub fn run_script_limited(dir: &Path, script: &Script, limits: IsolateLimits) ->
                     record["error"] = json!(format!("player {player} is not connected"));
                 }
             }
-            Action::Click { player, x, y } => record["hit"] = json!(session.click(*player, *x, *y)?),
+            Action::Click { player, x, y } => {
+                record["hit"] = json!(session.click(*player, *x, *y)?)
+            }
             Action::Mouseup { player, x, y } => session.mouse_up(*player, *x, *y)?,
             Action::Keydown { player, key } => session.key(*player, key, true)?,
             Action::Keyup { player, key } => session.key(*player, key, false)?,
-            Action::Input { player, node_id, input } => {
+            Action::Input {
+                player,
+                node_id,
+                input,
+            } => {
                 let found = session.input(*player, *node_id, input.clone())?;
                 record["inputNode"] = if found { json!(node_id) } else { Value::Null };
             }
             Action::Onhover { player, node_id } => session.hover(*player, *node_id, true)?,
             Action::Offhover { player, node_id } => session.hover(*player, *node_id, false)?,
-            Action::Gamepad { player, input } => session.gamepad(*player, json!({"type": "input", "gamepad": true, "input": input}))?,
+            Action::Gamepad { player, input } => session.gamepad(
+                *player,
+                json!({"type": "input", "gamepad": true, "input": input}),
+            )?,
         }
         Ok(record)
     };
@@ -186,7 +228,11 @@ pub fn run_script_limited(dir: &Path, script: &Script, limits: IsolateLimits) ->
         "console": console.lines.iter().map(|(l, m)| json!({"level": l, "message": m})).collect::<Vec<_>>(),
         "ended": ended,
     });
-    Ok(Recording { metadata, frames, log })
+    Ok(Recording {
+        metadata,
+        frames,
+        log,
+    })
 }
 
 /// Writes `p<id>.bin` (each frame as u32 little-endian length, then its bytes) and `log.json`.
@@ -201,7 +247,10 @@ pub fn write_recording(out: &Path, rec: &Recording) -> std::io::Result<()> {
     for (p, bytes) in per_player {
         std::fs::write(out.join(format!("p{p}.bin")), bytes)?;
     }
-    std::fs::write(out.join("log.json"), serde_json::to_string_pretty(&rec.log).expect("json") + "\n")
+    std::fs::write(
+        out.join("log.json"),
+        serde_json::to_string_pretty(&rec.log).expect("json") + "\n",
+    )
 }
 
 /// Splits a `p<id>.bin` recording back into frames.

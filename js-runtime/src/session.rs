@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use squish::{Alias, SquishVersion};
 
 use crate::engine::{CallFailure, Console, Engine, ModuleKind};
-use crate::error::RuntimeError;
+use crate::error::{EndReason, RuntimeError};
 use crate::frames::{FrameSink, PlayerFrame};
 use crate::profile::{all_profiles, rules};
 use crate::sources::{read_game, BUILTIN_FILES};
@@ -375,7 +375,9 @@ impl GameSession {
 
     /// Frames produced since the last call, in emission order.
     pub fn take_frames(&mut self) -> Vec<PlayerFrame> {
-        std::mem::take(&mut self.sink.borrow_mut().outbox)
+        let mut sink = self.sink.borrow_mut();
+        sink.outbox_bytes = 0;
+        std::mem::take(&mut sink.outbox)
     }
 
     /// Stops the game's timers (Game.close) .
@@ -399,7 +401,13 @@ impl GameSession {
     }
 
     fn call(&mut self, method: &str, args: &[Value]) -> Result<Value, RuntimeError> {
-        match self.engine.call(method, args) {
+        let result = self.engine.call(method, args);
+        if self.sink.borrow().overflowed {
+            let reason = EndReason::OutputFlood { limit_mib: crate::frames::OUTBOX_MAX_BYTES >> 20 };
+            self.engine.end_with(reason.clone());
+            return Err(RuntimeError::Ended(reason));
+        }
+        match result {
             Ok(v) => Ok(v),
             Err(CallFailure::Ended(r)) => Err(RuntimeError::Ended(r)),
             // Handlers catch game exceptions themselves; what reaches here is ours.

@@ -52,7 +52,10 @@ impl PlayerMap {
 
     /// The bytes of player `p`'s frame, if the squish gave that player an entry.
     pub fn frame(&self, p: u8) -> Option<&[u8]> {
-        self.entries.iter().find(|(k, _)| *k == p as f64).map(|(_, v)| v.as_slice())
+        self.entries
+            .iter()
+            .find(|(k, _)| *k == p as f64)
+            .map(|(_, v)| v.as_slice())
     }
 }
 
@@ -63,7 +66,12 @@ pub struct Squished {
 
 /// Squishes `layers`. `registered` players get an empty entry at the start of every layer (what the
 /// server's own bottom layer does for every connected player).
-pub fn squish_layers(version: SquishVersion, rules: Rules, layers: &[SceneLayer], registered: &[u8]) -> Result<Squished, String> {
+pub fn squish_layers(
+    version: SquishVersion,
+    rules: Rules,
+    layers: &[SceneLayer],
+    registered: &[u8],
+) -> Result<Squished, String> {
     let mut map = PlayerMap::default();
     // Frames per map entry, to count the 1.0.4 debug draws.
     let mut counts: Vec<usize> = Vec::new();
@@ -78,9 +86,24 @@ pub fn squish_layers(version: SquishVersion, rules: Rules, layers: &[SceneLayer]
         }
         let scale = layer.scale.unwrap_or(Scale::UNIT);
         let mut index = 0usize;
-        walk(version, rules, &layer.root, scale, &layer.audio, &mut index, &[], &mut map, &mut counts, &mut draws, &mut frame)?;
+        walk(
+            version,
+            rules,
+            &layer.root,
+            scale,
+            &layer.audio,
+            &mut index,
+            &[],
+            &mut map,
+            &mut counts,
+            &mut draws,
+            &mut frame,
+        )?;
     }
-    Ok(Squished { players: map, random_draws: draws })
+    Ok(Squished {
+        players: map,
+        random_draws: draws,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -109,7 +132,13 @@ fn walk(
     *index += 1;
     frame.clear();
     squish::encode_frame_into(version, node, Some(scale), frame).map_err(|e| e.to_string())?;
-    let own: Vec<f64> = node.player_ids.as_deref().unwrap_or(&[]).iter().map(|p| p.0).collect();
+    let own: Vec<f64> = node
+        .player_ids
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .map(|p| p.0)
+        .collect();
     let mut filter: Vec<f64> = parent_filter.to_vec();
     for p in &own {
         if !filter.contains(p) {
@@ -145,7 +174,9 @@ fn walk(
         }
     }
     for child in &node.children {
-        walk(version, rules, child, scale, audio, index, &filter, map, counts, draws, frame)?;
+        walk(
+            version, rules, child, scale, audio, index, &filter, map, counts, draws, frame,
+        )?;
     }
     if rules.debug_unsquish_draws {
         *draws += counts.iter().sum::<usize>() as u64;

@@ -18,6 +18,9 @@ pub struct LimitArgs {
 
 impl LimitArgs {
     pub fn limits(&self) -> IsolateLimits {
-        IsolateLimits { heap_limit: (self.heap_mb as usize) << 20, cpu_budget: Duration::from_millis(self.cpu_ms.into()) }
+        IsolateLimits {
+            heap_limit: (self.heap_mb as usize) << 20,
+            cpu_budget: Duration::from_millis(self.cpu_ms.into()),
+        }
     }
 }

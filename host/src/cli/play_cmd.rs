@@ -10,8 +10,10 @@ use js_runtime::script::{run_script_limited, write_recording, Script};
 use super::limit_args::LimitArgs;
 
 #[derive(Args, Debug)]
-#[command(after_help = "The script format is described in docs/scripted-runs.md. Example:\n  \
-    homegames play games/tap-race --script run.json --record out/")]
+#[command(
+    after_help = "The script format is described in docs/scripted-runs.md. Example:\n  \
+    homegames play games/tap-race --script run.json --record out/"
+)]
 pub struct PlayArgs {
     /// The game's folder (its index.js exports the game class).
     game: PathBuf,
@@ -32,10 +34,23 @@ impl PlayArgs {
     /// Interactive: serve just this game (inline) and tell the author where to open it.
     fn serve_one(self) -> Result<()> {
         if !self.game.join("index.js").is_file() {
-            bail!("{} has no index.js: point play at a game's folder", self.game.display());
+            bail!(
+                "{} has no index.js: point play at a game's folder",
+                self.game.display()
+            );
         }
-        let slug = self.game.canonicalize()?.file_name().and_then(|n| n.to_str()).unwrap_or("game").to_string();
-        let config = host::server::ServeConfig { game_roots: vec![self.game.clone()], limits: self.limits.limits(), ..Default::default() };
+        let slug = self
+            .game
+            .canonicalize()?
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("game")
+            .to_string();
+        let config = host::server::ServeConfig {
+            game_roots: vec![self.game.clone()],
+            limits: self.limits.limits(),
+            ..Default::default()
+        };
         let addr = format!("127.0.0.1:{}", self.port);
         let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         rt.block_on(async move {
@@ -49,9 +64,12 @@ impl PlayArgs {
         let Some(script_path) = self.script else {
             return self.serve_one();
         };
-        let text = std::fs::read_to_string(&script_path).with_context(|| format!("reading {}", script_path.display()))?;
-        let script: Script = serde_json::from_str(&text).with_context(|| format!("{} is not a valid script", script_path.display()))?;
-        let rec = run_script_limited(&self.game, &script, self.limits.limits()).with_context(|| format!("running {}", self.game.display()))?;
+        let text = std::fs::read_to_string(&script_path)
+            .with_context(|| format!("reading {}", script_path.display()))?;
+        let script: Script = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a valid script", script_path.display()))?;
+        let rec = run_script_limited(&self.game, &script, self.limits.limits())
+            .with_context(|| format!("running {}", self.game.display()))?;
         let mut per_player = std::collections::BTreeMap::<u8, usize>::new();
         for f in &rec.frames {
             *per_player.entry(f.player).or_default() += 1;

@@ -7,7 +7,9 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Exits 1 when anything is found. The rules are listed in docs/authoring.md.")]
+#[command(
+    after_help = "Exits 1 when anything is found. The rules are listed in docs/authoring.md."
+)]
 pub struct ScanArgs {
     /// Game folders or .js files; a folder is scanned as a whole.
     #[arg(required = true)]
@@ -31,6 +33,10 @@ impl ScanArgs {
                 n => eprintln!("{n} finding(s)"),
             }
         }
-        Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        Ok(if findings.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     }
 }

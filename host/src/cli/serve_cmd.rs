@@ -12,7 +12,9 @@ use host::server::{serve, Isolation, ServeConfig};
 use super::limit_args::LimitArgs;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Open http://127.0.0.1:PORT/ and pick a game; a second browser on the same game joins the same session.")]
+#[command(
+    after_help = "Open http://127.0.0.1:PORT/ and pick a game; a second browser on the same game joins the same session."
+)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
@@ -51,6 +53,13 @@ pub struct ServeArgs {
     /// With container isolation: how many containers to keep started and waiting for a session.
     #[arg(long, default_value_t = 2)]
     warm: usize,
+    /// Most sessions running at once; past it `/play` and `/new` answer 503 (host full).
+    #[arg(long, default_value_t = 64)]
+    max_sessions: usize,
+    /// Most running sessions one client address may have started; past it, 429. Raise it for an
+    /// address that starts sessions for many people (the api's).
+    #[arg(long, default_value_t = 16)]
+    max_sessions_per_address: usize,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -58,22 +67,39 @@ pub struct ServeArgs {
 impl ServeArgs {
     pub fn run(self) -> Result<()> {
         let config = ServeConfig {
-            game_roots: if self.games.is_empty() { vec![PathBuf::from("games")] } else { self.games },
+            game_roots: if self.games.is_empty() {
+                vec![PathBuf::from("games")]
+            } else {
+                self.games
+            },
             bezel: (self.bezel, self.bezel),
             idle_timeout: Duration::from_secs(self.idle_timeout),
             isolation: match self.isolation.as_str() {
-                "container" => Isolation::Container { worker_binary: std::env::current_exe().context("locating this binary")?, limits: Limits::default(), docker_host: None, warm: self.warm },
+                "container" => Isolation::Container {
+                    worker_binary: std::env::current_exe().context("locating this binary")?,
+                    limits: Limits::default(),
+                    docker_host: None,
+                    warm: self.warm,
+                },
                 _ => Isolation::Inline,
             },
             limits: self.limits.limits(),
             classic_client: self.classic_client,
-            assets: AssetSources { folder: self.assets, url: self.asset_url, cache: Some(self.asset_cache) },
+            assets: AssetSources {
+                folder: self.assets,
+                url: self.asset_url,
+                cache: Some(self.asset_cache),
+            },
+            max_sessions: self.max_sessions,
+            max_sessions_per_address: self.max_sessions_per_address,
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);
         let rt = tokio::runtime::Runtime::new().context("starting the async runtime")?;
         rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("listening on {addr}"))?;
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
             eprintln!("homegames: serving the lobby on http://{addr}/");
             serve(listener, config).await.context("serving")
         })

@@ -1,25 +1,40 @@
 //! `homegames validate GAME_DIR`: the publish pipeline's test run of a game, as JSON on stdout.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
 #[derive(Args, Debug)]
-#[command(after_help = "Prints one JSON report: {ok, error, squishVersion, name, assetIds, exceptions, frames}. \
-    Exits 0 whenever a report was written; `ok` says whether the game passed.")]
+#[command(
+    after_help = "Prints one JSON report: {ok, error, squishVersion, name, assetIds, exceptions, frames} \
+    ({ok, error, metadata} with --describe). Exits 0 whenever a report was written; `ok` says whether the game passed. \
+    The report is the only thing on stdout: whatever the game prints goes to stderr."
+)]
 pub struct ValidateArgs {
     /// The game's folder.
     game: PathBuf,
     /// Seconds of the game's own (virtual) clock to run with a simulated player.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
+    /// Only load the game and print `{ok, error, metadata}` (what a container-mode server asks
+    /// before it lists a game).
+    #[arg(long)]
+    describe: bool,
 }
 
 impl ValidateArgs {
     pub fn run(self) -> Result<()> {
-        let report = host::validate::validate_inline(&self.game, self.seconds);
-        println!("{}", serde_json::to_string(&report)?);
+        // Before the game loads: the report goes to the real stdout through a private descriptor,
+        // and fd 1 becomes stderr, so nothing the game prints can pass for (or follow) the report.
+        let mut out = host::server::container::take_stdout_for_wire()?;
+        let line = if self.describe {
+            serde_json::to_string(&host::validate::describe_inline(&self.game))?
+        } else {
+            serde_json::to_string(&host::validate::validate_inline(&self.game, self.seconds))?
+        };
+        writeln!(out, "{line}")?;
         Ok(())
     }
 }

@@ -5,10 +5,23 @@
 //! Record layout, per asset:
 //! `1, type (image 1, audio 2, font 3, other 0), 10 bytes: base-36 of (length + 32) left-aligned
 //! and NUL-padded, 32 bytes: the key's UTF-16 units as bytes, NUL-padded, then the data`.
+//!
+//! Containment: an asset is read only from a regular file (no link followed, in the last component
+//! or in `assets/` itself; no FIFO, socket or device), at most [`MAX_ASSET_BYTES`] of it, checked
+//! before reading; a bundle holds at most [`MAX_ASSETS`] assets and [`MAX_BUNDLE_BYTES`] in all.
+//! Anything refused loads as empty, with a warning.
 
 use std::path::{Path, PathBuf};
 
+use js_runtime::read_regular_file;
 use serde_json::Value;
+
+/// Largest asset, in bytes (the api's upload limit: 5 MB).
+pub const MAX_ASSET_BYTES: u64 = 5 << 20;
+/// Most assets a bundle holds; declared assets past it are left out, with a warning.
+pub const MAX_ASSETS: usize = 256;
+/// Largest bundle, in bytes: once it is reached, the remaining assets are sent empty.
+pub const MAX_BUNDLE_BYTES: usize = 32 << 20;
 
 /// One declared asset.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,13 +33,23 @@ pub struct Declared {
 
 /// The assets `metadata` declares (`{key: Asset}` serialises as `{key: {info: {id, type}}}`).
 pub fn declared(metadata: &Value) -> Vec<Declared> {
-    let Some(assets) = metadata.get("assets").and_then(Value::as_object) else { return Vec::new() };
+    let Some(assets) = metadata.get("assets").and_then(Value::as_object) else {
+        return Vec::new();
+    };
     assets
         .iter()
         .map(|(key, a)| Declared {
             key: key.clone(),
-            id: a.pointer("/info/id").and_then(Value::as_str).unwrap_or(key).to_string(),
-            kind: a.pointer("/info/type").and_then(Value::as_str).unwrap_or("").to_string(),
+            id: a
+                .pointer("/info/id")
+                .and_then(Value::as_str)
+                .unwrap_or(key)
+                .to_string(),
+            kind: a
+                .pointer("/info/type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
         })
         .collect()
 }
@@ -49,7 +72,11 @@ pub fn load_from(game_dir: &Path, sources: &AssetSources, id: &str) -> Vec<u8> {
     if !own.is_empty() || !is_plain_name(id) {
         return own;
     }
-    if let Some(bytes) = sources.folder.as_ref().and_then(|dir| std::fs::read(dir.join(id)).ok()) {
+    if let Some(bytes) = sources
+        .folder
+        .as_ref()
+        .and_then(|dir| read_asset(&dir.join(id), id))
+    {
         return bytes;
     }
     match &sources.url {
@@ -61,17 +88,36 @@ pub fn load_from(game_dir: &Path, sources: &AssetSources, id: &str) -> Vec<u8> {
 /// `GET <url>/<id>`, from the cache when it is there; a failure is logged and is `None`.
 fn fetch_cached(url: &str, cache: Option<&Path>, id: &str) -> Option<Vec<u8>> {
     let cached = cache.map(|c| c.join(id));
-    if let Some(bytes) = cached.as_ref().and_then(|p| std::fs::read(p).ok()) {
+    if let Some(bytes) = cached.as_ref().and_then(|p| read_asset(p, id)) {
         return Some(bytes);
     }
     // One agent for every fetch, so connections to the service are reused across assets.
     static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
-    let agent = AGENT.get_or_init(|| ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(5)).build());
-    let bytes = match agent.get(&format!("{}/{id}", url.trim_end_matches('/'))).call() {
+    let agent = AGENT.get_or_init(|| {
+        ureq::AgentBuilder::new()
+            .timeout(std::time::Duration::from_secs(5))
+            .build()
+    });
+    let bytes = match agent
+        .get(&format!("{}/{id}", url.trim_end_matches('/')))
+        .call()
+    {
         Ok(resp) => {
             let mut out = Vec::new();
-            // Assets are at most a few MB; a larger answer is not an asset of ours.
-            std::io::Read::read_to_end(&mut std::io::Read::take(resp.into_reader(), 32 << 20), &mut out).ok()?;
+            // An answer larger than an asset may be is not an asset of ours: read one byte past the
+            // cap at most, and refuse it.
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(resp.into_reader(), MAX_ASSET_BYTES + 1),
+                &mut out,
+            )
+            .ok()?;
+            if out.len() as u64 > MAX_ASSET_BYTES {
+                tracing::warn!(
+                    id,
+                    "asset service answered more than {MAX_ASSET_BYTES} bytes; sent empty"
+                );
+                return None;
+            }
             out
         }
         Err(e) => {
@@ -80,8 +126,13 @@ fn fetch_cached(url: &str, cache: Option<&Path>, id: &str) -> Option<Vec<u8>> {
         }
     };
     if let Some(path) = cached {
-        let _ = std::fs::create_dir_all(path.parent().expect("cache file has a folder"));
-        if let Err(e) = std::fs::write(&path, &bytes) {
+        // Written beside it and renamed over it: a link planted at the cache path is replaced,
+        // never written through.
+        let dir = path.parent().expect("cache file has a folder");
+        let _ = std::fs::create_dir_all(dir);
+        let temp = dir.join(format!(".{id}.{}.part", std::process::id()));
+        if let Err(e) = std::fs::write(&temp, &bytes).and_then(|_| std::fs::rename(&temp, &path)) {
+            let _ = std::fs::remove_file(&temp);
             tracing::warn!(path = %path.display(), error = %e, "asset cache not written");
         }
     }
@@ -92,13 +143,36 @@ fn is_plain_name(id: &str) -> bool {
     !id.is_empty() && !id.contains('/') && !id.contains('\\') && id != "." && id != ".."
 }
 
-/// The bytes of an asset in the game's own folder: `<game>/assets/<id>`, if `id` is a plain name.
+/// A regular file of at most [`MAX_ASSET_BYTES`]; `None` when there is none (quietly) or when it is
+/// refused (a link, FIFO, device or folder, or too large: with a warning).
+fn read_asset(path: &Path, id: &str) -> Option<Vec<u8>> {
+    match read_regular_file(path, MAX_ASSET_BYTES) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            tracing::warn!(id, path = %path.display(), error = %e, "asset refused; sent empty");
+            None
+        }
+    }
+}
+
+/// The bytes of an asset in the game's own folder: `<game>/assets/<id>`, if `id` is a plain name,
+/// `assets/` is a real folder (not a link) and the file is a regular file within the size cap.
 pub fn load(game_dir: &Path, id: &str) -> Vec<u8> {
     if !is_plain_name(id) {
         tracing::warn!(id, "asset id is not a plain file name; sent empty");
         return Vec::new();
     }
-    std::fs::read(game_dir.join("assets").join(id)).unwrap_or_default()
+    let folder = game_dir.join("assets");
+    match std::fs::symlink_metadata(&folder) {
+        Ok(m) if m.file_type().is_dir() => {}
+        Ok(_) => {
+            tracing::warn!(id, path = %folder.display(), "assets/ is not a folder (a link is not followed); sent empty");
+            return Vec::new();
+        }
+        Err(_) => return Vec::new(),
+    }
+    read_asset(&folder.join(id), id).unwrap_or_default()
 }
 
 fn to_base36(mut n: usize) -> String {
@@ -134,14 +208,27 @@ pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
 }
 
 /// The whole bundle for a game, or `None` when it declares no assets. Asset types the old client
-/// cannot skip (anything but image, audio, font) are left out.
+/// cannot skip (anything but image, audio, font) are left out. Built once per game and shared by
+/// every join; at most [`MAX_ASSETS`] records and [`MAX_BUNDLE_BYTES`] bytes, however many keys
+/// name the same file (an asset that would pass the byte cap is sent empty).
 pub fn bundle(game_dir: &Path, sources: &AssetSources, metadata: &Value) -> Option<Vec<u8>> {
     let mut out = Vec::new();
+    let mut count = 0;
     for a in declared(metadata) {
         if !matches!(a.kind.as_str(), "image" | "audio" | "font") {
             continue;
         }
-        out.extend(record(&a.key, &a.kind, &load_from(game_dir, sources, &a.id)));
+        if count == MAX_ASSETS {
+            tracing::warn!(game = %game_dir.display(), "more than {MAX_ASSETS} assets declared; the rest are left out");
+            break;
+        }
+        count += 1;
+        let mut data = load_from(game_dir, sources, &a.id);
+        if out.len() + 44 + data.len() > MAX_BUNDLE_BYTES {
+            tracing::warn!(game = %game_dir.display(), key = %a.key, "the asset bundle would pass {MAX_BUNDLE_BYTES} bytes; asset sent empty");
+            data = Vec::new();
+        }
+        out.extend(record(&a.key, &a.kind, &data));
     }
     (!out.is_empty()).then_some(out)
 }
@@ -162,8 +249,16 @@ mod tests {
 
     #[test]
     fn declared_assets_come_from_metadata() {
-        let meta = serde_json::json!({"assets": {"pop": {"info": {"id": "pop.wav", "type": "audio"}}}});
-        assert_eq!(declared(&meta), vec![Declared { key: "pop".into(), id: "pop.wav".into(), kind: "audio".into() }]);
+        let meta =
+            serde_json::json!({"assets": {"pop": {"info": {"id": "pop.wav", "type": "audio"}}}});
+        assert_eq!(
+            declared(&meta),
+            vec![Declared {
+                key: "pop".into(),
+                id: "pop.wav".into(),
+                kind: "audio".into()
+            }]
+        );
         assert!(load(Path::new("."), "../secret").is_empty());
     }
 
@@ -175,7 +270,10 @@ mod tests {
         std::fs::write(game.path().join("assets/own.png"), b"own").unwrap();
         std::fs::write(source.path().join("own.png"), b"theirs").unwrap();
         std::fs::write(source.path().join("shared.png"), b"shared").unwrap();
-        let sources = AssetSources { folder: Some(source.path().to_path_buf()), ..Default::default() };
+        let sources = AssetSources {
+            folder: Some(source.path().to_path_buf()),
+            ..Default::default()
+        };
         assert_eq!(load_from(game.path(), &sources, "own.png"), b"own");
         assert_eq!(load_from(game.path(), &sources, "shared.png"), b"shared");
         assert!(load_from(game.path(), &sources, "missing.png").is_empty());
@@ -199,12 +297,20 @@ mod tests {
                 line.clear();
             }
             let mut stream = reader.into_inner();
-            write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbytes").unwrap();
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbytes"
+            )
+            .unwrap();
             request_line
         });
         let game = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let sources = AssetSources { url: Some(url), cache: Some(cache.path().to_path_buf()), ..Default::default() };
+        let sources = AssetSources {
+            url: Some(url),
+            cache: Some(cache.path().to_path_buf()),
+            ..Default::default()
+        };
         assert_eq!(load_from(game.path(), &sources, "abc123"), b"bytes");
         assert_eq!(server.join().unwrap().trim(), "GET /assets/abc123 HTTP/1.1");
         // The service is gone now: the cached copy is used; anything else loads as empty.

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use bollard::models::{ContainerCreateBody, HostConfig};
-use bollard::query_parameters::{AttachContainerOptions, CreateContainerOptions, CreateImageOptions, RemoveContainerOptions};
+use bollard::query_parameters::{
+    AttachContainerOptions, CreateContainerOptions, CreateImageOptions, RemoveContainerOptions,
+};
 use bollard::Docker;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
@@ -40,8 +42,28 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_bytes: 256 << 20, cpus: 1.0, pids: 64 }
+        Limits {
+            memory_bytes: 256 << 20,
+            cpus: 1.0,
+            pids: 64,
+        }
     }
+}
+
+/// How long a describe run may take (load, `metadata()`, constructor) before the game counts as
+/// one that does not load.
+pub const DESCRIBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// How `Containers::metadata` words a failure of the engine rather than of the game.
+const NOT_THE_GAME: &str = "no describe run: ";
+
+/// What one `homegames validate` run in a container left.
+enum Once {
+    /// The last line of its stdout: its report.
+    Line(String),
+    TimedOut,
+    /// It stopped without a report; the start of its stderr.
+    NoReport(String),
 }
 
 /// A started worker container waiting for its game.
@@ -61,6 +83,8 @@ pub struct Containers {
     worker_flags: Vec<String>,
     warm: Arc<Mutex<Vec<Started>>>,
     warm_target: usize,
+    /// Describe runs' outcomes by game-folder content hash.
+    described: Arc<super::catalog::DescribeCache>,
 }
 
 impl Containers {
@@ -80,20 +104,33 @@ impl Containers {
             None => Docker::connect_with_local_defaults(),
         }
         .map_err(|e| ContainmentError::Unreachable(e.to_string()))?;
-        docker.ping().await.map_err(|e| ContainmentError::Unreachable(e.to_string()))?;
-        let rootfs = rootfs_tar(worker_binary).map_err(|e| ContainmentError::Image(e.to_string()))?;
+        docker
+            .ping()
+            .await
+            .map_err(|e| ContainmentError::Unreachable(e.to_string()))?;
+        let rootfs =
+            rootfs_tar(worker_binary).map_err(|e| ContainmentError::Image(e.to_string()))?;
         // The tag names the binary's content, so a rebuilt binary gets a fresh image.
         let tag = format!("{:016x}", fnv(&rootfs));
         let image = format!("homegames-session:{tag}");
         if docker.inspect_image(&image).await.is_err() {
-            let options = CreateImageOptions { from_src: Some("-".into()), repo: Some("homegames-session".into()), tag: Some(tag), ..Default::default() };
-            let mut progress = docker.create_image(Some(options), Some(bollard::body_full(rootfs.into())), None);
+            let options = CreateImageOptions {
+                from_src: Some("-".into()),
+                repo: Some("homegames-session".into()),
+                tag: Some(tag),
+                ..Default::default()
+            };
+            let mut progress =
+                docker.create_image(Some(options), Some(bollard::body_full(rootfs.into())), None);
             while let Some(step) = progress.next().await {
                 step.map_err(|e| ContainmentError::Image(e.to_string()))?;
             }
             tracing::info!(%image, "session image built");
         }
-        let roots = roots.iter().map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone())).collect();
+        let roots = roots
+            .iter()
+            .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
+            .collect();
         let c = Containers {
             docker,
             image,
@@ -111,6 +148,7 @@ impl Containers {
             ],
             warm: Arc::new(Mutex::new(Vec::new())),
             warm_target: warm,
+            described: Arc::default(),
         };
         c.refill();
         Ok(c)
@@ -118,19 +156,35 @@ impl Containers {
 
     /// Containers for the publish pipeline's test runs only (`validate`): no game folders to
     /// mount, nothing kept warm.
-    pub async fn for_validation(worker_binary: &Path, limits: Limits, docker_host: Option<&str>) -> Result<Containers, ContainmentError> {
-        Containers::connect(worker_binary, limits, docker_host, &[], &SessionOptions::default(), 0).await
+    pub async fn for_validation(
+        worker_binary: &Path,
+        limits: Limits,
+        docker_host: Option<&str>,
+    ) -> Result<Containers, ContainmentError> {
+        Containers::connect(
+            worker_binary,
+            limits,
+            docker_host,
+            &[],
+            &SessionOptions::default(),
+            0,
+        )
+        .await
     }
 
     /// Starts containers in the background until `warm_target` are waiting.
     pub fn refill(&self) {
-        let missing = self.warm_target.saturating_sub(self.warm.lock().unwrap().len());
+        let missing = self
+            .warm_target
+            .saturating_sub(self.warm.lock().unwrap().len());
         for _ in 0..missing {
             let me = self.clone();
             tokio::spawn(async move {
                 match me.start_worker().await {
                     Ok(started) => me.warm.lock().unwrap().push(started),
-                    Err(e) => tracing::warn!(error = %e, "could not start a warm session container"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not start a warm session container")
+                    }
                 }
             });
         }
@@ -146,7 +200,12 @@ impl Containers {
         let dir = std::fs::canonicalize(game_dir).ok()?;
         self.roots.iter().enumerate().find_map(|(i, root)| {
             let rel = dir.strip_prefix(root).ok()?;
-            Some(Path::new(&format!("/games/{i}")).join(rel).display().to_string())
+            Some(
+                Path::new(&format!("/games/{i}"))
+                    .join(rel)
+                    .display()
+                    .to_string(),
+            )
         })
     }
 
@@ -171,7 +230,10 @@ impl Containers {
         HostConfig {
             binds: Some(binds),
             readonly_rootfs: Some(true),
-            tmpfs: Some(HashMap::from([("/tmp".to_string(), "rw,noexec,nosuid,size=16m".to_string())])),
+            tmpfs: Some(HashMap::from([(
+                "/tmp".to_string(),
+                "rw,noexec,nosuid,size=16m".to_string(),
+            )])),
             network_mode: Some("none".into()),
             cap_drop: Some(vec!["ALL".into()]),
             security_opt: Some(vec!["no-new-privileges".into()]),
@@ -187,63 +249,218 @@ impl Containers {
     /// The publish pipeline's test run of the game in `game_dir` (`homegames validate`), in a
     /// fresh container of its own with the folder mounted read-only at /game. A run that takes
     /// longer than `timeout` is killed and reported as failed.
-    pub async fn validate(&self, game_dir: &Path, seconds: f64, timeout: std::time::Duration) -> Result<crate::validate::Report, ContainmentError> {
-        let dir = std::fs::canonicalize(game_dir).map_err(|e| ContainmentError::Run(format!("{}: {e}", game_dir.display())))?;
+    pub async fn validate(
+        &self,
+        game_dir: &Path,
+        seconds: f64,
+        timeout: std::time::Duration,
+    ) -> Result<crate::validate::Report, ContainmentError> {
+        let failed = |error: String| crate::validate::Report {
+            error: Some(error),
+            ..Default::default()
+        };
+        Ok(
+            match self
+                .run_once(
+                    game_dir,
+                    &["--seconds".into(), seconds.to_string()],
+                    timeout,
+                )
+                .await?
+            {
+                Once::Line(line) => serde_json::from_str(&line).unwrap_or_else(|e| {
+                    failed(format!("the test run wrote no readable report: {e}"))
+                }),
+                Once::TimedOut => failed(format!(
+                    "the test run did not finish within {} s",
+                    timeout.as_secs()
+                )),
+                Once::NoReport(stderr) => {
+                    failed(format!("the test run stopped without a report: {stderr}"))
+                }
+            },
+        )
+    }
+
+    /// The metadata of the game in `game_dir`, read by a describe run (`homegames validate
+    /// --describe`) in a fresh container: no code of the game runs in this process. Outcomes are
+    /// remembered by the folder's content hash (`catalog::DescribeCache`), failures too, so a game
+    /// that does not load is loaded once, not on every request; a changed folder is described
+    /// afresh. `Err` says why the game has no metadata (it failed, or the run could not be made:
+    /// that is not remembered).
+    pub async fn metadata(&self, game_dir: &Path) -> Result<serde_json::Value, String> {
+        let (me, dir) = (self.clone(), game_dir.to_path_buf());
+        // A task of its own: the run finishes, is remembered and its container removed even when
+        // the request that asked goes away meanwhile.
+        tokio::spawn(async move { me.describe(&dir).await })
+            .await
+            .map_err(|e| format!("{NOT_THE_GAME}{e}"))?
+    }
+
+    async fn describe(&self, game_dir: &Path) -> Result<serde_json::Value, String> {
+        let described = &self.described;
+        // Hashing reads the folder: off the async threads.
+        let (cache, dir) = (self.described.clone(), game_dir.to_path_buf());
+        let hash = tokio::task::spawn_blocking(move || cache.hash(&dir))
+            .await
+            .map_err(|e| format!("{NOT_THE_GAME}{e}"))??;
+        if let Some(known) = described.get(hash) {
+            return known;
+        }
+        let gate = described.gate(hash);
+        let _running = gate.lock().await;
+        if let Some(known) = described.get(hash) {
+            return known;
+        }
+        let _slot = described.slot().await;
+        let outcome = match self
+            .run_once(game_dir, &["--describe".into()], DESCRIBE_TIMEOUT)
+            .await
+        {
+            Err(e) => Err(format!("{NOT_THE_GAME}{e}")),
+            Ok(Once::Line(line)) => {
+                match serde_json::from_str::<crate::validate::Description>(&line) {
+                    Ok(d) => match (d.ok, d.metadata) {
+                        (true, Some(meta)) => Ok(meta),
+                        (_, _) => Err(d.error.unwrap_or_else(|| "the game did not load".into())),
+                    },
+                    Err(e) => Err(format!("the describe run wrote no readable report: {e}")),
+                }
+            }
+            Ok(Once::TimedOut) => Err(format!(
+                "the game did not load within {} s",
+                DESCRIBE_TIMEOUT.as_secs()
+            )),
+            Ok(Once::NoReport(stderr)) => Err(format!(
+                "the game's describe run stopped without a report: {stderr}"
+            )),
+        };
+        // Infrastructure failures (the engine, not the game) are not remembered: the next request tries again.
+        if !matches!(&outcome, Err(e) if e.starts_with(NOT_THE_GAME)) {
+            described.put(hash, outcome.clone());
+        }
+        described.ungate(hash);
+        outcome
+    }
+
+    /// Runs `homegames validate /game ARGS` once in a fresh container with `game_dir` mounted
+    /// read-only at /game; the last line of its stdout (the report), or what went wrong.
+    async fn run_once(
+        &self,
+        game_dir: &Path,
+        args: &[String],
+        timeout: std::time::Duration,
+    ) -> Result<Once, ContainmentError> {
+        let dir = std::fs::canonicalize(game_dir)
+            .map_err(|e| ContainmentError::Run(format!("{}: {e}", game_dir.display())))?;
+        let cmd = ["/homegames", "validate", "/game"]
+            .into_iter()
+            .map(String::from)
+            .chain(args.iter().cloned())
+            .collect();
         let config = ContainerCreateBody {
             image: Some(self.image.clone()),
-            cmd: Some(vec!["/homegames".into(), "validate".into(), "/game".into(), "--seconds".into(), seconds.to_string()]),
+            cmd: Some(cmd),
             env: Some(vec!["HOME=/tmp".into()]),
             user: Some("65534:65534".into()),
             attach_stdout: Some(true),
             attach_stderr: Some(true),
             tty: Some(false),
             network_disabled: Some(true),
-            labels: Some(HashMap::from([("homegames.validate".to_string(), String::new())])),
+            labels: Some(HashMap::from([(
+                "homegames.validate".to_string(),
+                String::new(),
+            )])),
             host_config: Some(self.host_config(vec![format!("{}:/game:ro", dir.display())], false)),
             ..Default::default()
         };
         let run = |e: bollard::errors::Error| ContainmentError::Run(e.to_string());
-        let created = self.docker.create_container(None::<CreateContainerOptions>, config).await.map_err(run)?;
-        let attach = AttachContainerOptions { stdout: true, stderr: true, stream: true, logs: true, ..Default::default() };
+        let created = self
+            .docker
+            .create_container(None::<CreateContainerOptions>, config)
+            .await
+            .map_err(run)?;
+        let attach = AttachContainerOptions {
+            stdout: true,
+            stderr: true,
+            stream: true,
+            logs: true,
+            ..Default::default()
+        };
         let outcome = async {
-            let mut io = self.docker.attach_container(&created.id, Some(attach)).await.map_err(run)?;
-            self.docker.start_container(&created.id, None).await.map_err(run)?;
+            let mut io = self
+                .docker
+                .attach_container(&created.id, Some(attach))
+                .await
+                .map_err(run)?;
+            self.docker
+                .start_container(&created.id, None)
+                .await
+                .map_err(run)?;
             let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
             let read = async {
                 while let Some(chunk) = io.output.next().await {
                     match chunk {
-                        Ok(bollard::container::LogOutput::StdOut { message }) => stdout.extend_from_slice(&message),
-                        Ok(bollard::container::LogOutput::StdErr { message }) => stderr.extend_from_slice(&message),
+                        // Both kept up to a cap: the report is one line on stdout (which game
+                        // output cannot reach: see `take_stdout_for_wire`); stderr is only quoted.
+                        Ok(bollard::container::LogOutput::StdOut { message }) => {
+                            keep_up_to(&mut stdout, &message, MAX_REPORT_BYTES)
+                        }
+                        Ok(bollard::container::LogOutput::StdErr { message }) => {
+                            keep_up_to(&mut stderr, &message, MAX_QUOTED_STDERR)
+                        }
                         Ok(_) => {}
                         Err(_) => break,
                     }
                 }
             };
             if tokio::time::timeout(timeout, read).await.is_err() {
-                return Ok(crate::validate::Report { error: Some(format!("the test run did not finish within {} s", timeout.as_secs())), ..Default::default() });
+                return Ok(Once::TimedOut);
             }
             let text = String::from_utf8_lossy(&stdout);
-            match text.lines().rev().find_map(|l| serde_json::from_str::<crate::validate::Report>(l).ok()) {
-                Some(report) => Ok(report),
+            Ok(match text.lines().rev().find(|l| !l.trim().is_empty()) {
+                Some(line) => Once::Line(line.to_string()),
                 // No report: the process died (out of memory, killed) before writing one.
-                None => Ok(crate::validate::Report {
-                    error: Some(format!("the test run stopped without a report: {}", String::from_utf8_lossy(&stderr).trim().chars().take(300).collect::<String>())),
-                    ..Default::default()
-                }),
-            }
+                None => Once::NoReport(
+                    String::from_utf8_lossy(&stderr)
+                        .trim()
+                        .chars()
+                        .take(300)
+                        .collect(),
+                ),
+            })
         }
         .await;
-        let _ = self.docker.remove_container(&created.id, Some(RemoveContainerOptions { force: true, ..Default::default() })).await;
+        let _ = self
+            .docker
+            .remove_container(
+                &created.id,
+                Some(RemoveContainerOptions {
+                    force: true,
+                    ..Default::default()
+                }),
+            )
+            .await;
         outcome
     }
 
     /// Creates, attaches and starts a worker container that waits for its game on stdin.
     async fn start_worker(&self) -> Result<Started, bollard::errors::Error> {
-        let binds = self.roots.iter().enumerate().map(|(i, r)| format!("{}:/games/{i}:ro", r.display())).collect();
+        let binds = self
+            .roots
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{}:/games/{i}:ro", r.display()))
+            .collect();
         let host = self.host_config(binds, true);
         let config = ContainerCreateBody {
             image: Some(self.image.clone()),
-            cmd: Some(["/homegames".to_string(), "session-worker".into()].into_iter().chain(self.worker_flags.iter().cloned()).collect()),
+            cmd: Some(
+                ["/homegames".to_string(), "session-worker".into()]
+                    .into_iter()
+                    .chain(self.worker_flags.iter().cloned())
+                    .collect(),
+            ),
             env: Some(vec!["HOME=/tmp".into()]),
             user: Some("65534:65534".into()),
             attach_stdin: Some(true),
@@ -253,13 +470,28 @@ impl Containers {
             stdin_once: Some(true),
             tty: Some(false),
             network_disabled: Some(true),
-            labels: Some(HashMap::from([("homegames.session".to_string(), String::new())])),
+            labels: Some(HashMap::from([(
+                "homegames.session".to_string(),
+                String::new(),
+            )])),
             host_config: Some(host),
             ..Default::default()
         };
-        let created = self.docker.create_container(None::<CreateContainerOptions>, config).await?;
-        let attach = AttachContainerOptions { stdin: true, stdout: true, stderr: true, stream: true, ..Default::default() };
-        let io = self.docker.attach_container(&created.id, Some(attach)).await?;
+        let created = self
+            .docker
+            .create_container(None::<CreateContainerOptions>, config)
+            .await?;
+        let attach = AttachContainerOptions {
+            stdin: true,
+            stdout: true,
+            stderr: true,
+            stream: true,
+            ..Default::default()
+        };
+        let io = self
+            .docker
+            .attach_container(&created.id, Some(attach))
+            .await?;
         self.docker.start_container(&created.id, None).await?;
         Ok(Started { id: created.id, io })
     }
@@ -272,7 +504,10 @@ impl Containers {
         assigned: Arc<Mutex<Option<String>>>,
     ) -> Result<String, bollard::errors::Error> {
         let Some(path) = self.container_path(&game.dir) else {
-            return Ok(format!("{} is outside the served game folders", game.dir.display()));
+            return Ok(format!(
+                "{} is outside the served game folders",
+                game.dir.display()
+            ));
         };
         let taken = self.warm.lock().unwrap().pop();
         let warm = taken.is_some();
@@ -283,7 +518,12 @@ impl Containers {
         self.refill();
         *assigned.lock().unwrap() = Some(id.clone());
         let load = serde_json::json!({"op": "load", "game": path});
-        if io.input.write_all(format!("{load}\n").as_bytes()).await.is_err() {
+        if io
+            .input
+            .write_all(format!("{load}\n").as_bytes())
+            .await
+            .is_err()
+        {
             return Ok("the session container stopped".into());
         }
         let _ = io.input.flush().await;
@@ -299,7 +539,7 @@ impl Containers {
             }
         });
         let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
-        let mut pending = Vec::new();
+        let mut wire_in = RecordReader::default();
         let reason = loop {
             tokio::select! {
                 command = cmd_rx.recv() => {
@@ -330,12 +570,12 @@ impl Containers {
                 }
                 out = io.output.next() => match out {
                     Some(Ok(bollard::container::LogOutput::StdOut { message })) => {
-                        pending.extend_from_slice(&message);
-                        let mut ended = None;
-                        for (kind, player, payload) in wire::take_records(&mut pending) {
+                        let mut records = Vec::new();
+                        let mut ended = wire_in.feed(&message, &mut records).err();
+                        for (kind, player, payload) in records {
                             match (kind, players.get(&player)) {
                                 (wire::FRAME, Some(tx)) => { let _ = tx.send(Outgoing::Frame(payload)); }
-                                (wire::CLOSE, _) if player == 0 => ended = Some(String::from_utf8_lossy(&payload).to_string()),
+                                (wire::CLOSE, _) if player == 0 => { ended.get_or_insert_with(|| String::from_utf8_lossy(&payload).to_string()); }
                                 (wire::CLOSE, Some(tx)) => { let _ = tx.send(Outgoing::Close(String::from_utf8_lossy(&payload).to_string())); }
                                 _ => {}
                             }
@@ -353,18 +593,130 @@ impl Containers {
         for tx in players.values() {
             let _ = tx.send(Outgoing::Close(reason.clone()));
         }
-        let _ = self.docker.remove_container(&id, Some(RemoveContainerOptions { force: true, ..Default::default() })).await;
+        let _ = self
+            .docker
+            .remove_container(
+                &id,
+                Some(RemoveContainerOptions {
+                    force: true,
+                    ..Default::default()
+                }),
+            )
+            .await;
         Ok(reason)
     }
+}
+
+/// What the host keeps of a contained test run's stdout (its one-line JSON report) and of its
+/// stderr (quoted when no report came); the rest is dropped as it arrives.
+pub const MAX_REPORT_BYTES: usize = 8 << 20;
+pub const MAX_QUOTED_STDERR: usize = 64 << 10;
+
+fn keep_up_to(buf: &mut Vec<u8>, bytes: &[u8], cap: usize) {
+    let room = cap.saturating_sub(buf.len());
+    buf.extend_from_slice(&bytes[..room.min(bytes.len())]);
+}
+
+/// The largest record the host accepts from a session's worker (a frame for one player, or a
+/// close): a longer one ends the session before any of it is kept.
+pub const MAX_RECORD_BYTES: usize = 8 << 20;
+
+/// The host's side of the wire from one worker: splits the worker's stdout stream into records.
+/// It holds at most one incomplete record, so at most `6 + MAX_RECORD_BYTES` bytes per container;
+/// a header that declares more, or a kind that is not ours, ends the session (the stream can no
+/// longer be trusted to be in step).
+#[derive(Default)]
+pub struct RecordReader {
+    /// The incomplete record: its header (6 bytes) and as much of its payload as has arrived.
+    pending: Vec<u8>,
+}
+
+impl RecordReader {
+    /// Takes `bytes` from the stream and appends every record they complete to `out`
+    /// (`(kind, player, payload)`). An `Err` is why the session must end; the records before the
+    /// bad one are still in `out`.
+    pub fn feed(
+        &mut self,
+        mut bytes: &[u8],
+        out: &mut Vec<(u8, u8, Vec<u8>)>,
+    ) -> Result<(), String> {
+        while !bytes.is_empty() {
+            let want = match self.declared() {
+                None => 6 - self.pending.len(),
+                Some(len) => 6 + len - self.pending.len(),
+            };
+            let take = want.min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() == 6 {
+                let (kind, len) = (self.pending[0], self.declared().expect("a whole header"));
+                if kind != wire::FRAME && kind != wire::CLOSE {
+                    return Err(format!("the session's worker sent a record of unknown kind {kind}: the wire is out of step"));
+                }
+                if len > MAX_RECORD_BYTES {
+                    return Err(format!("the session sent a record of {len} bytes (at most {MAX_RECORD_BYTES} are accepted)"));
+                }
+            }
+            if self
+                .declared()
+                .is_some_and(|len| self.pending.len() == 6 + len)
+            {
+                let mut record = std::mem::take(&mut self.pending);
+                let (kind, player) = (record[0], record[1]);
+                record.drain(..6);
+                out.push((kind, player, record));
+            }
+        }
+        Ok(())
+    }
+
+    /// The payload length the pending header declares, once the whole header is in.
+    fn declared(&self) -> Option<usize> {
+        let header: [u8; 4] = self.pending.get(2..6)?.try_into().ok()?;
+        Some(u32::from_le_bytes(header) as usize)
+    }
+
+    /// Bytes held for the incomplete record.
+    pub fn held(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+/// For the worker, before any isolate exists: moves the wire off fd 1. The stream that is fd 1
+/// now (the container's stdout, which the host reads as the wire) is duplicated to a private,
+/// close-on-exec descriptor that is returned, and fd 1 is pointed at fd 2 (stderr). From then on
+/// everything else that writes to stdout (the engine's print, a stray `println!`) lands on stderr,
+/// which the host only logs: no game output can forge a record.
+pub fn take_stdout_for_wire() -> std::io::Result<std::fs::File> {
+    use std::io::Write;
+    use std::os::fd::AsFd;
+    std::io::stdout().flush()?;
+    let wire = std::io::stdout().as_fd().try_clone_to_owned()?;
+    unsafe extern "C" {
+        fn dup2(old: i32, new: i32) -> i32;
+    }
+    // SAFETY: dup2 only replaces descriptor 1 with a copy of descriptor 2, both open for the
+    // process's whole life; no Rust object owns descriptor 1 (Stdout writes to it by number).
+    if unsafe { dup2(2, 1) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(std::fs::File::from(wire))
 }
 
 /// A root filesystem with our binary at /homegames, the shared libraries it needs at their own
 /// paths (from `ldd`), and empty /game and /tmp mount points.
 fn rootfs_tar(binary: &Path) -> std::io::Result<Vec<u8>> {
-    let mut files: Vec<(PathBuf, PathBuf)> = vec![(binary.to_path_buf(), PathBuf::from("homegames"))];
+    let mut files: Vec<(PathBuf, PathBuf)> =
+        vec![(binary.to_path_buf(), PathBuf::from("homegames"))];
     let ldd = std::process::Command::new("ldd").arg(binary).output()?;
     for line in String::from_utf8_lossy(&ldd.stdout).lines() {
-        let path = line.split("=>").nth(1).unwrap_or(line).split_whitespace().next().unwrap_or("");
+        let path = line
+            .split("=>")
+            .nth(1)
+            .unwrap_or(line)
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
         if path.starts_with('/') && Path::new(path).exists() {
             let real = std::fs::canonicalize(path)?;
             files.push((real, PathBuf::from(path.trim_start_matches('/'))));
@@ -387,5 +739,83 @@ fn rootfs_tar(binary: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Records = Vec<(u8, u8, Vec<u8>)>;
+
+    fn records(reader: &mut RecordReader, bytes: &[u8]) -> (Records, Result<(), String>) {
+        let mut out = Vec::new();
+        let r = reader.feed(bytes, &mut out);
+        (out, r)
+    }
+
+    #[test]
+    fn records_split_anywhere_come_out_whole() {
+        let mut stream = wire::record(wire::FRAME, 1, b"first frame");
+        stream.extend(wire::record(wire::FRAME, 2, b""));
+        stream.extend(wire::record(wire::CLOSE, 0, b"bye"));
+        let mut reader = RecordReader::default();
+        let mut out = Vec::new();
+        for b in &stream {
+            reader.feed(std::slice::from_ref(b), &mut out).unwrap();
+        }
+        assert_eq!(
+            out,
+            vec![
+                (wire::FRAME, 1, b"first frame".to_vec()),
+                (wire::FRAME, 2, vec![]),
+                (wire::CLOSE, 0, b"bye".to_vec())
+            ]
+        );
+        assert_eq!(reader.held(), 0);
+    }
+
+    #[test]
+    fn a_record_over_the_cap_ends_the_session_before_it_is_kept() {
+        // A header declaring 4 GiB - 1, then payload bytes: refused at the header, nothing kept.
+        let mut reader = RecordReader::default();
+        let mut bytes = vec![wire::FRAME, 1];
+        bytes.extend(u32::MAX.to_le_bytes());
+        bytes.extend(vec![0u8; 1 << 16]);
+        let (out, r) = records(&mut reader, &bytes);
+        assert!(out.is_empty());
+        let why = r.unwrap_err();
+        assert!(
+            why.contains("4294967295 bytes") && why.contains("8388608"),
+            "{why}"
+        );
+        assert!(reader.held() <= 6, "held {} bytes", reader.held());
+
+        // One byte over the cap is refused; exactly the cap is accepted.
+        let mut over = vec![wire::FRAME, 1];
+        over.extend(((MAX_RECORD_BYTES + 1) as u32).to_le_bytes());
+        assert!(records(&mut RecordReader::default(), &over).1.is_err());
+        let at_cap = wire::record(wire::FRAME, 1, &vec![7u8; MAX_RECORD_BYTES]);
+        let mut reader = RecordReader::default();
+        let mut out = Vec::new();
+        // Fed in the chunk size Docker uses: the reader never holds more than one record.
+        for chunk in at_cap.chunks(32 << 10) {
+            reader.feed(chunk, &mut out).unwrap();
+            assert!(reader.held() <= 6 + MAX_RECORD_BYTES);
+        }
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].2.len(), MAX_RECORD_BYTES);
+    }
+
+    #[test]
+    fn an_unknown_kind_ends_the_session_and_keeps_what_came_before() {
+        let mut stream = wire::record(wire::FRAME, 1, b"ok");
+        // Text on the wire (what game output on stdout used to be) is not a record.
+        stream.extend_from_slice(b"hello from the game\n");
+        let (out, r) = records(&mut RecordReader::default(), &stream);
+        assert_eq!(out, vec![(wire::FRAME, 1, b"ok".to_vec())]);
+        assert!(r.unwrap_err().contains("unknown kind"));
+    }
 }

@@ -8,7 +8,8 @@ use futures_util::{SinkExt, StreamExt};
 use host::server::{serve, ServeConfig};
 use tokio_tungstenite::tungstenite::Message;
 
-pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub fn repo_games() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../games"))
@@ -41,8 +42,12 @@ pub async fn start_with(config: ServeConfig) -> String {
 /// A tiny HTTP/1.0 GET, enough for these tests; returns the raw response.
 pub async fn http_get(addr: &str, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else { return String::new() };
-    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+        return String::new();
+    };
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut out = String::new();
     let _ = s.read_to_string(&mut out).await;
     out
@@ -50,18 +55,27 @@ pub async fn http_get(addr: &str, path: &str) -> String {
 
 pub async fn session_of(addr: &str, game: &str) -> String {
     let r = http_get(addr, &format!("/play/{game}")).await;
-    let loc = r.lines().find(|l| l.to_ascii_lowercase().starts_with("location:")).expect("redirect");
+    let loc = r
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("location:"))
+        .expect("redirect");
     loc.rsplit('/').next().unwrap().trim().to_string()
 }
 
 pub async fn connect(addr: &str, session: &str) -> Socket {
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/{session}")).await.unwrap();
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/{session}"))
+        .await
+        .unwrap();
     ws
 }
 
 pub async fn next_binary(ws: &mut Socket) -> Vec<u8> {
     loop {
-        let m = tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("a message in time").unwrap().unwrap();
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message in time")
+            .unwrap()
+            .unwrap();
         if let Message::Binary(b) = m {
             return b.to_vec();
         }
@@ -69,7 +83,10 @@ pub async fn next_binary(ws: &mut Socket) -> Vec<u8> {
 }
 
 /// Reads state frames until one satisfies `want` (decoded with the game's version).
-pub async fn frame_where(ws: &mut Socket, want: impl Fn(&[squish::Node]) -> bool) -> Vec<squish::Node> {
+pub async fn frame_where(
+    ws: &mut Socket,
+    want: impl Fn(&[squish::Node]) -> bool,
+) -> Vec<squish::Node> {
     let v: squish::SquishVersion = "135".parse().unwrap();
     loop {
         let b = next_binary(ws).await;
@@ -83,23 +100,59 @@ pub async fn frame_where(ws: &mut Socket, want: impl Fn(&[squish::Node]) -> bool
 }
 
 pub fn texts(nodes: &[squish::Node]) -> Vec<String> {
-    nodes.iter().filter_map(|n| n.text.as_ref().map(|t| t.text.clone())).collect()
+    nodes
+        .iter()
+        .filter_map(|n| n.text.as_ref().map(|t| t.text.clone()))
+        .collect()
 }
 
-
 pub async fn ready(ws: &mut Socket) -> Vec<u8> {
-    ws.send(Message::Text(r#"{"type":"ready","id":null,"clientInfo":{}}"#.into())).await.unwrap();
+    ws.send(Message::Text(
+        r#"{"type":"ready","id":null,"clientInfo":{}}"#.into(),
+    ))
+    .await
+    .unwrap();
     next_binary(ws).await
 }
 
+/// `ready` as our client sends it (asking for a seat secret): the player id and the secret from
+/// the `seat` message that follows init (and the bundle, if any).
+pub async fn ready_with_secret(ws: &mut Socket) -> (u8, String) {
+    ws.send(Message::Text(
+        r#"{"type":"ready","id":null,"secret":null,"clientInfo":{}}"#.into(),
+    ))
+    .await
+    .unwrap();
+    let init = next_binary(ws).await;
+    assert_eq!(init[0], 2, "init first");
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("the seat message in time")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(t) = m {
+            let v: serde_json::Value = serde_json::from_str(&t).unwrap();
+            assert_eq!(v["type"], "seat", "{v}");
+            assert_eq!(v["player"], init[1], "{v}");
+            return (init[1], v["secret"].as_str().unwrap().to_string());
+        }
+    }
+}
+
 pub async fn send(ws: &mut Socket, text: &str) {
-    ws.send(Message::Text(text.to_string().into())).await.unwrap();
+    ws.send(Message::Text(text.to_string().into()))
+        .await
+        .unwrap();
 }
 
 /// Waits for the server to close the socket; returns the close code and reason.
 pub async fn closed(ws: &mut Socket) -> (u16, String) {
     loop {
-        match tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("close in time") {
+        match tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("close in time")
+        {
             Some(Ok(Message::Close(Some(f)))) => return (u16::from(f.code), f.reason.to_string()),
             Some(Ok(Message::Close(None))) | None | Some(Err(_)) => return (0, String::new()),
             Some(Ok(_)) => {}

@@ -1,0 +1,2 @@
+const k = '__boot' + 'strap';
+const b = Object.getOwnPropertyNames(globalThis).includes(k);

@@ -1,0 +1,1 @@
+globalThis.__bootstrap.core.print('forged record\n');

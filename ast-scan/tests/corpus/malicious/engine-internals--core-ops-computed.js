@@ -1,0 +1,1 @@
+function run(core) { return core['o' + 'ps']; }

@@ -1,0 +1,1 @@
+function run(core) { const { ops } = core; return ops; }

@@ -1,0 +1,1 @@
+const { core } = Deno;

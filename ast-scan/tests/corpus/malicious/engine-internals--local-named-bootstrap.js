@@ -1,0 +1,1 @@
+const __bootstrap = 1;

@@ -1,0 +1,1 @@
+function run(ops) { ops.op_set_timeout(1); }

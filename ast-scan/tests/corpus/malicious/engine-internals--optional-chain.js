@@ -1,0 +1,1 @@
+const o = thing?.core?.ops;

@@ -1,0 +1,1 @@
+const { primordials: p } = someObject;

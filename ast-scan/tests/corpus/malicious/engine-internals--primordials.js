@@ -1,0 +1,1 @@
+class G { start() { return __bootstrap.primordials.Function; } }

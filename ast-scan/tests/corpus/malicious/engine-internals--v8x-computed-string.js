@@ -1,0 +1,1 @@
+const name = `__v8x_${'snapshot'}_intrinsics`;

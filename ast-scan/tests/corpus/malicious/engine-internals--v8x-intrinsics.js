@@ -1,0 +1,2 @@
+const table = __v8x_snapshot_intrinsics;
+const F = table[4];
