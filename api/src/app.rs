@@ -39,8 +39,14 @@ impl Limits {
         }
     }
 
-    pub fn check(limiter: &DefaultKeyedRateLimiter<String>, key: &str, what: &str) -> Result<(), ApiError> {
-        limiter.check_key(&key.to_string()).map_err(|_| ApiError::RateLimited(format!("too many {what}; wait a while and try again")))
+    pub fn check(
+        limiter: &DefaultKeyedRateLimiter<String>,
+        key: &str,
+        what: &str,
+    ) -> Result<(), ApiError> {
+        limiter.check_key(&key.to_string()).map_err(|_| {
+            ApiError::RateLimited(format!("too many {what}; wait a while and try again"))
+        })
     }
 }
 
@@ -68,7 +74,15 @@ impl Inner {
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .map_err(|e| ApiError::Internal(format!("HTTP client: {e}")))?;
-        Ok(Inner { config, store, tokens, mailer, limits: Limits::new(), queue, host_client })
+        Ok(Inner {
+            config,
+            store,
+            tokens,
+            mailer,
+            limits: Limits::new(),
+            queue,
+            host_client,
+        })
     }
 }
 
@@ -80,22 +94,50 @@ pub fn build_app(state: AppState) -> Router {
         .route("/auth/login", post(accounts::login))
         .route("/auth/refresh", post(accounts::refresh))
         .route("/auth/verify", post(accounts::verify))
-        .route("/auth/resend-verification", post(accounts::resend_verification))
+        .route(
+            "/auth/resend-verification",
+            post(accounts::resend_verification),
+        )
         .route("/auth/forgot", post(accounts::forgot))
         .route("/auth/reset", post(accounts::reset))
         .route("/me", get(accounts::me))
         .route("/catalog", get(games::catalog))
         .route("/games", post(games::create_game).get(games::my_games))
-        .route("/games/{game_id}", get(games::get_game).patch(games::update_game))
-        .route("/games/{game_id}/versions", post(games::save_version).layer(version_limit).get(games::list_versions))
+        .route(
+            "/games/{game_id}",
+            get(games::get_game).patch(games::update_game),
+        )
+        .route(
+            "/games/{game_id}/versions",
+            post(games::save_version)
+                .layer(version_limit)
+                .get(games::list_versions),
+        )
         .route("/games/{game_id}/versions/{hash}", get(games::get_version))
-        .route("/games/{game_id}/versions/{hash}/files/{*path}", get(games::get_file))
-        .route("/games/{game_id}/versions/{hash}/restore", post(games::restore_version))
+        .route(
+            "/games/{game_id}/versions/{hash}/files/{*path}",
+            get(games::get_file),
+        )
+        .route(
+            "/games/{game_id}/versions/{hash}/restore",
+            post(games::restore_version),
+        )
         .route("/games/{game_id}/publish", post(publish::request_publish))
-        .route("/games/{game_id}/publish-requests", get(publish::list_requests))
+        .route(
+            "/games/{game_id}/publish-requests",
+            get(publish::list_requests),
+        )
         .route("/publish-requests/{request_id}", get(publish::get_request))
-        .route("/assets", post(assets::upload).layer(DefaultBodyLimit::max(assets::MAX_ASSET_BYTES + 1024)).get(assets::mine))
-        .route("/assets/{asset_id}", get(assets::fetch).delete(assets::delete))
+        .route(
+            "/assets",
+            post(assets::upload)
+                .layer(DefaultBodyLimit::max(assets::MAX_ASSET_BYTES + 1024))
+                .get(assets::mine),
+        )
+        .route(
+            "/assets/{asset_id}",
+            get(assets::fetch).delete(assets::delete),
+        )
         .route("/sessions", post(sessions::create))
         .route("/admin/users", get(admin::users))
         .route("/admin/users/{user_id}", delete(admin::delete_user))
@@ -108,9 +150,12 @@ pub fn build_app(state: AppState) -> Router {
         .route("/docs", get(crate::openapi::docs_page))
         .route("/health", get(|| async { "ok" }))
         .route("/", get(|| async { axum::response::Redirect::to("/docs") }))
-        .fallback(|| async { ApiError::NotFound("no such route; the routes are listed at /docs".into()) })
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed("this route does not take that method".into()) })
+        .fallback(|| async {
+            ApiError::NotFound("no such route; the routes are listed at /docs".into())
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::MethodNotAllowed("this route does not take that method".into())
+        })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .with_state(state)
 }
-

@@ -32,7 +32,11 @@ pub struct ApiConfig {
 }
 
 impl ApiConfig {
-    pub fn new(mongo_url: impl Into<String>, database: impl Into<String>, jwt_secret: impl Into<String>) -> ApiConfig {
+    pub fn new(
+        mongo_url: impl Into<String>,
+        database: impl Into<String>,
+        jwt_secret: impl Into<String>,
+    ) -> ApiConfig {
         ApiConfig {
             mongo_url: mongo_url.into(),
             database: database.into(),

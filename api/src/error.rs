@@ -57,7 +57,9 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -76,7 +78,14 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(%status, error = %self, "request failed");
         }
-        (status, Json(ErrorBody { error: self.to_string(), code: code.to_string() })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: self.to_string(),
+                code: code.to_string(),
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -84,7 +93,12 @@ impl From<mongodb::error::Error> for ApiError {
     fn from(e: mongodb::error::Error) -> ApiError {
         use mongodb::error::ErrorKind;
         let unreachable = e.contains_label("NetworkError")
-            || matches!(*e.kind, ErrorKind::ServerSelection { .. } | ErrorKind::ConnectionPoolCleared { .. } | ErrorKind::Io(_));
+            || matches!(
+                *e.kind,
+                ErrorKind::ServerSelection { .. }
+                    | ErrorKind::ConnectionPoolCleared { .. }
+                    | ErrorKind::Io(_)
+            );
         if unreachable {
             tracing::warn!(error = %e, "database unavailable");
             ApiError::Unavailable("the database is unavailable; try again shortly".into())
@@ -100,7 +114,10 @@ pub fn is_duplicate_key(e: &mongodb::error::Error) -> bool {
     match &*e.kind {
         ErrorKind::Write(WriteFailure::WriteError(w)) => w.code == 11000,
         ErrorKind::Command(c) => c.code == 11000,
-        ErrorKind::InsertMany(m) => m.write_errors.as_ref().is_some_and(|w| w.iter().any(|w| w.code == 11000)),
+        ErrorKind::InsertMany(m) => m
+            .write_errors
+            .as_ref()
+            .is_some_and(|w| w.iter().any(|w| w.code == 11000)),
         _ => e.to_string().contains("E11000"),
     }
 }

@@ -24,18 +24,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             return Err(ApiError::Invalid("the body must be a JSON object".into()));
         }
         // The error names the field it is about (`files[0].path: invalid type …`).
-        serde_path_to_error::deserialize(value).map(Body).map_err(|e| match e.path().to_string().as_str() {
-            "." => ApiError::Invalid(format!("the body does not fit: {}", e.inner())),
-            path => ApiError::Invalid(format!("{path}: {}", e.inner())),
-        })
+        serde_path_to_error::deserialize(value)
+            .map(Body)
+            .map_err(|e| match e.path().to_string().as_str() {
+                "." => ApiError::Invalid(format!("the body does not fit: {}", e.inner())),
+                path => ApiError::Invalid(format!("{path}: {}", e.inner())),
+            })
     }
 }
 
 fn json_rejection(r: JsonRejection) -> ApiError {
     let text = r.body_text();
     match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge("the request body is too large for this route".into()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("send the body as JSON with Content-Type: application/json".into()),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::TooLarge("the request body is too large for this route".into())
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ),
         StatusCode::UNPROCESSABLE_ENTITY => ApiError::Invalid(text),
         _ => ApiError::BadRequest(text),
     }
@@ -46,10 +52,16 @@ impl<T: DeserializeOwned, S: Send + Sync> axum::extract::OptionalFromRequest<S> 
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
-        if req.headers().get(axum::http::header::CONTENT_TYPE).is_none() {
+        if req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_none()
+        {
             return Ok(None);
         }
-        <Body<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
+        <Body<T> as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
     }
 }
 
@@ -59,7 +71,13 @@ pub struct Query<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| Query(q.0)).map_err(|e| ApiError::BadRequest(e.body_text()))
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
     }
 }

@@ -33,7 +33,9 @@ pub struct LogMailer {
 
 impl LogMailer {
     pub fn new(file: Option<PathBuf>) -> LogMailer {
-        LogMailer { file: file.map(Mutex::new) }
+        LogMailer {
+            file: file.map(Mutex::new),
+        }
     }
 }
 
@@ -48,7 +50,10 @@ impl Mailer for LogMailer {
                 .append(true)
                 .open(&*path)
                 .and_then(|mut f| writeln!(f, "{line}"))
-                .map_err(|e| MailError { to: mail.to.clone(), reason: e.to_string() })?;
+                .map_err(|e| MailError {
+                    to: mail.to.clone(),
+                    reason: e.to_string(),
+                })?;
         }
         Ok(())
     }

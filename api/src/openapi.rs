@@ -36,7 +36,15 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
         document_common_errors(openapi);
     }
 }
@@ -48,23 +56,56 @@ impl Modify for BearerAuth {
 fn document_common_errors(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     let error = |description: &str| {
-        ResponseBuilder::new().description(description).content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build()).build()
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
     };
     for (path, item) in openapi.paths.paths.iter_mut() {
         let has_params = path.contains('{');
-        for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete].into_iter().flatten() {
-            let mut codes = vec![("400", "malformed request"), ("503", "a service the API needs is unavailable; try again")];
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.put,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let mut codes = vec![
+                ("400", "malformed request"),
+                ("503", "a service the API needs is unavailable; try again"),
+            ];
             if op.request_body.is_some() {
-                codes.extend([("413", "the body is too large"), ("415", "the body is not of the documented type"), ("422", "the body does not fit the schema")]);
+                codes.extend([
+                    ("413", "the body is too large"),
+                    ("415", "the body is not of the documented type"),
+                    ("422", "the body does not fit the schema"),
+                ]);
             }
             if op.security.is_some() {
-                codes.extend([("401", "sign in first (Authorization: Bearer <access token>)"), ("403", "this account may not do that")]);
+                codes.extend([
+                    (
+                        "401",
+                        "sign in first (Authorization: Bearer <access token>)",
+                    ),
+                    ("403", "this account may not do that"),
+                ]);
             }
             if has_params {
                 codes.push(("404", "not found"));
             }
             for (code, description) in codes {
-                op.responses.responses.entry(code.to_string()).or_insert_with(|| error(description).into());
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| error(description).into());
             }
         }
     }

@@ -26,31 +26,58 @@ pub struct Queue {
 
 /// Opens a channel with confirms on and the queue declared durable.
 pub async fn open(url: &str, queue: &str) -> Result<(Connection, Channel), QueueError> {
-    let conn = tokio::time::timeout(std::time::Duration::from_secs(5), Connection::connect(url, ConnectionProperties::default()))
-        .await
-        .map_err(|_| QueueError("connecting to RabbitMQ timed out".into()))??;
+    let conn = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        Connection::connect(url, ConnectionProperties::default()),
+    )
+    .await
+    .map_err(|_| QueueError("connecting to RabbitMQ timed out".into()))??;
     let channel = conn.create_channel().await?;
-    channel.confirm_select(ConfirmSelectOptions::default()).await?;
-    channel.queue_declare(queue, QueueDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await?;
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    channel
+        .queue_declare(
+            queue,
+            QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await?;
     Ok((conn, channel))
 }
 
 impl Queue {
     pub fn new(url: impl Into<String>, name: impl Into<String>) -> Queue {
-        Queue { url: url.into(), name: name.into(), channel: Mutex::new(None) }
+        Queue {
+            url: url.into(),
+            name: name.into(),
+            channel: Mutex::new(None),
+        }
     }
 
     /// Publishes one persistent message and waits for the broker to confirm it is stored.
     pub async fn publish(&self, payload: &[u8]) -> Result<(), QueueError> {
         let mut guard = self.channel.lock().await;
         for attempt in 0..2 {
-            if guard.as_ref().is_none_or(|(c, ch)| !c.status().connected() || !ch.status().connected()) {
+            if guard
+                .as_ref()
+                .is_none_or(|(c, ch)| !c.status().connected() || !ch.status().connected())
+            {
                 *guard = Some(open(&self.url, &self.name).await?);
             }
             let (_, channel) = guard.as_ref().expect("just opened");
             let sent = async {
                 let confirm = channel
-                    .basic_publish("", &self.name, BasicPublishOptions::default(), payload, BasicProperties::default().with_delivery_mode(2))
+                    .basic_publish(
+                        "",
+                        &self.name,
+                        BasicPublishOptions::default(),
+                        payload,
+                        BasicProperties::default().with_delivery_mode(2),
+                    )
                     .await?
                     .await?;
                 Ok::<_, lapin::Error>(confirm)
@@ -58,7 +85,9 @@ impl Queue {
             .await;
             match sent {
                 Ok(Confirmation::Ack(_)) | Ok(Confirmation::NotRequested) => return Ok(()),
-                Ok(Confirmation::Nack(_)) => return Err(QueueError("the broker refused the message".into())),
+                Ok(Confirmation::Nack(_)) => {
+                    return Err(QueueError("the broker refused the message".into()))
+                }
                 Err(e) if attempt == 0 => {
                     tracing::warn!(error = %e, "queue channel broke; reconnecting");
                     *guard = None;

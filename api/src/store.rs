@@ -148,15 +148,23 @@ impl Store {
     pub async fn connect(url: &str, database: &str) -> Result<Store, mongodb::error::Error> {
         let mut options = ClientOptions::parse(url).await?;
         options.app_name = Some("homegames-api".into());
-        options.server_selection_timeout.get_or_insert(Duration::from_secs(3));
-        options.connect_timeout.get_or_insert(Duration::from_secs(3));
+        options
+            .server_selection_timeout
+            .get_or_insert(Duration::from_secs(3));
+        options
+            .connect_timeout
+            .get_or_insert(Duration::from_secs(3));
         // An acknowledged write must survive the database process being killed: ask for the
         // journal (`j: true`) unless the URL chose a write concern itself. Without it a server
         // may answer before its log reaches the disk, and an account the API already reported
         // as created could vanish on a crash.
-        options.write_concern.get_or_insert_with(|| WriteConcern::builder().journal(true).build());
+        options
+            .write_concern
+            .get_or_insert_with(|| WriteConcern::builder().journal(true).build());
         let client = Client::with_options(options)?;
-        Ok(Store { db: client.database(database) })
+        Ok(Store {
+            db: client.database(database),
+        })
     }
 
     pub fn users(&self) -> Collection<User> {
@@ -181,25 +189,64 @@ impl Store {
 
     /// Creates the indexes the API relies on (uniqueness is enforced by them, not by reads).
     pub async fn ensure_indexes(&self) -> Result<(), mongodb::error::Error> {
-        let unique = |keys: Document| IndexModel::builder().keys(keys).options(IndexOptions::builder().unique(true).build()).build();
+        let unique = |keys: Document| {
+            IndexModel::builder()
+                .keys(keys)
+                .options(IndexOptions::builder().unique(true).build())
+                .build()
+        };
         let users = self.db.collection::<Document>("users");
         users.create_index(unique(doc! {"userId": 1})).await?;
-        users.create_index(unique(doc! {"displayNameLower": 1})).await?;
+        users
+            .create_index(unique(doc! {"displayNameLower": 1}))
+            .await?;
         users.create_index(unique(doc! {"emailLower": 1})).await?;
         let games = self.db.collection::<Document>("games");
         games.create_index(unique(doc! {"gameId": 1})).await?;
-        games.create_index(IndexModel::builder().keys(doc! {"developerId": 1}).build()).await?;
+        games
+            .create_index(IndexModel::builder().keys(doc! {"developerId": 1}).build())
+            .await?;
         let versions = self.db.collection::<Document>("versions");
-        versions.create_index(unique(doc! {"gameId": 1, "number": 1})).await?;
-        versions.create_index(IndexModel::builder().keys(doc! {"gameId": 1, "contentHash": 1}).build()).await?;
+        versions
+            .create_index(unique(doc! {"gameId": 1, "number": 1}))
+            .await?;
+        versions
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"gameId": 1, "contentHash": 1})
+                    .build(),
+            )
+            .await?;
         let requests = self.db.collection::<Document>("publishRequests");
         requests.create_index(unique(doc! {"requestId": 1})).await?;
-        requests.create_index(IndexModel::builder().keys(doc! {"userId": 1, "created": -1}).build()).await?;
-        requests.create_index(IndexModel::builder().keys(doc! {"status": 1, "created": 1}).build()).await?;
+        requests
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"userId": 1, "created": -1})
+                    .build(),
+            )
+            .await?;
+        requests
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"status": 1, "created": 1})
+                    .build(),
+            )
+            .await?;
         let published = self.db.collection::<Document>("gameVersions");
-        published.create_index(unique(doc! {"requestId": 1})).await?;
-        published.create_index(unique(doc! {"versionId": 1})).await?;
-        published.create_index(IndexModel::builder().keys(doc! {"gameId": 1, "publishedAt": -1}).build()).await?;
+        published
+            .create_index(unique(doc! {"requestId": 1}))
+            .await?;
+        published
+            .create_index(unique(doc! {"versionId": 1}))
+            .await?;
+        published
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"gameId": 1, "publishedAt": -1})
+                    .build(),
+            )
+            .await?;
         Ok(())
     }
 }

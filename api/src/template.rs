@@ -53,7 +53,10 @@ module.exports = NewGame;
 pub fn starter_files(name: &str) -> Vec<(String, Vec<u8>)> {
     let literal = serde_json::to_string(name).expect("a string serializes");
     vec![
-        ("index.js".to_string(), STARTER_INDEX.replace("{name}", &literal).into_bytes()),
+        (
+            "index.js".to_string(),
+            STARTER_INDEX.replace("{name}", &literal).into_bytes(),
+        ),
         ("LICENSE".to_string(), GPL3_LICENSE.as_bytes().to_vec()),
     ]
 }

@@ -23,7 +23,10 @@ pub fn check_path(path: &str) -> Result<(), ApiError> {
     if path.starts_with('/') || path.contains('\\') || path.chars().any(char::is_control) {
         return bad("must be relative, with / between folders");
     }
-    if path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") {
+    if path
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
         return bad("must not contain empty, . or .. segments");
     }
     Ok(())
@@ -37,23 +40,36 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// content hash (sha256 over each path and its file's sha256, in path order).
 pub fn describe(files: &[(String, Vec<u8>)]) -> Result<(Vec<FileEntry>, i64, String), ApiError> {
     if files.is_empty() {
-        return Err(ApiError::invalid("a version needs at least one file (index.js)"));
+        return Err(ApiError::invalid(
+            "a version needs at least one file (index.js)",
+        ));
     }
     if files.len() > MAX_FILES {
-        return Err(ApiError::invalid(format!("a version may hold at most {MAX_FILES} files")));
+        return Err(ApiError::invalid(format!(
+            "a version may hold at most {MAX_FILES} files"
+        )));
     }
     let mut entries = Vec::with_capacity(files.len());
     let mut total = 0usize;
     for (path, bytes) in files {
         check_path(path)?;
         if bytes.len() > MAX_FILE_BYTES {
-            return Err(ApiError::TooLarge(format!("{path} is {} bytes; a file may be at most 5 MB", bytes.len())));
+            return Err(ApiError::TooLarge(format!(
+                "{path} is {} bytes; a file may be at most 5 MB",
+                bytes.len()
+            )));
         }
         total += bytes.len();
-        entries.push(FileEntry { path: path.clone(), sha256: sha256_hex(bytes), size: bytes.len() as i64 });
+        entries.push(FileEntry {
+            path: path.clone(),
+            sha256: sha256_hex(bytes),
+            size: bytes.len() as i64,
+        });
     }
     if total > MAX_TOTAL_BYTES {
-        return Err(ApiError::TooLarge(format!("the files add up to {total} bytes; a version may be at most 20 MB")));
+        return Err(ApiError::TooLarge(format!(
+            "the files add up to {total} bytes; a version may be at most 20 MB"
+        )));
     }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
@@ -73,10 +89,16 @@ pub fn describe(files: &[(String, Vec<u8>)]) -> Result<(Vec<FileEntry>, i64, Str
 pub async fn store_blobs(store: &Store, files: &[(String, Vec<u8>)]) -> Result<(), ApiError> {
     for (_, bytes) in files {
         let id = sha256_hex(bytes);
-        let data = Bson::Binary(Binary { subtype: BinarySubtype::Generic, bytes: bytes.clone() });
+        let data = Bson::Binary(Binary {
+            subtype: BinarySubtype::Generic,
+            bytes: bytes.clone(),
+        });
         store
             .blobs()
-            .update_one(doc! {"_id": &id}, doc! {"$setOnInsert": {"data": data, "size": bytes.len() as i64}})
+            .update_one(
+                doc! {"_id": &id},
+                doc! {"$setOnInsert": {"data": data, "size": bytes.len() as i64}},
+            )
             .upsert(true)
             .await?;
     }
@@ -84,7 +106,10 @@ pub async fn store_blobs(store: &Store, files: &[(String, Vec<u8>)]) -> Result<(
 }
 
 /// The files of a version, with their bytes, in the version's (path) order.
-pub async fn read_files(store: &Store, entries: &[FileEntry]) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+pub async fn read_files(
+    store: &Store,
+    entries: &[FileEntry],
+) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
     let mut files = Vec::with_capacity(entries.len());
     for f in entries {
         files.push((f.path.clone(), read_blob(store, &f.sha256).await?));
@@ -99,7 +124,9 @@ pub async fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), 
     for (path, bytes) in files {
         check_path(path)?;
         let target = dir.join(path);
-        tokio::fs::create_dir_all(target.parent().expect("a joined path has a parent")).await.map_err(io)?;
+        tokio::fs::create_dir_all(target.parent().expect("a joined path has a parent"))
+            .await
+            .map_err(io)?;
         tokio::fs::write(&target, bytes).await.map_err(io)?;
     }
     Ok(())
@@ -107,7 +134,11 @@ pub async fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), 
 
 /// The bytes of one blob.
 pub async fn read_blob(store: &Store, sha256: &str) -> Result<Vec<u8>, ApiError> {
-    let doc = store.blobs().find_one(doc! {"_id": sha256}).await?.ok_or_else(|| ApiError::Internal(format!("blob {sha256} is missing")))?;
+    let doc = store
+        .blobs()
+        .find_one(doc! {"_id": sha256})
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("blob {sha256} is missing")))?;
     match doc.get("data") {
         Some(Bson::Binary(b)) => Ok(b.bytes.clone()),
         _ => Err(ApiError::Internal(format!("blob {sha256} has no data"))),

@@ -28,19 +28,29 @@ use crate::versions::{describe, read_files, write_files};
 /// Where the test run happens. Production uses containers; `Inline` exists for development on a
 /// machine without Docker and must be asked for by name.
 pub enum Validator {
-    Contained(Containers),
+    // Boxed: the container client (with its describe cache) is far larger than `Inline`.
+    Contained(Box<Containers>),
     Inline,
 }
 
 impl Validator {
     async fn run(&self, dir: &Path, seconds: f64) -> Report {
         match self {
-            Validator::Contained(c) => c.validate(dir, seconds, Duration::from_secs(90)).await.unwrap_or_else(|e| Report { error: Some(e.to_string()), ..Default::default() }),
+            Validator::Contained(c) => c
+                .validate(dir, seconds, Duration::from_secs(90))
+                .await
+                .unwrap_or_else(|e| Report {
+                    error: Some(e.to_string()),
+                    ..Default::default()
+                }),
             Validator::Inline => {
                 let dir = dir.to_path_buf();
                 tokio::task::spawn_blocking(move || host::validate::validate_inline(&dir, seconds))
                     .await
-                    .unwrap_or_else(|e| Report { error: Some(format!("the test run panicked: {e}")), ..Default::default() })
+                    .unwrap_or_else(|e| Report {
+                        error: Some(format!("the test run panicked: {e}")),
+                        ..Default::default()
+                    })
             }
         }
     }
@@ -82,11 +92,20 @@ impl Worker {
     pub async fn consume(&self, amqp_url: &str, queue: &str) -> Result<(), WorkerError> {
         let (_conn, channel) = crate::queue::open(amqp_url, queue).await?;
         channel.basic_qos(1, BasicQosOptions::default()).await?;
-        let mut deliveries = channel.basic_consume(queue, &format!("worker-{}", new_id()), BasicConsumeOptions::default(), FieldTable::default()).await?;
+        let mut deliveries = channel
+            .basic_consume(
+                queue,
+                &format!("worker-{}", new_id()),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
         tracing::info!(queue, "publish worker waiting for jobs");
         while let Some(delivery) = deliveries.next().await {
             let delivery = delivery?;
-            let request_id = serde_json::from_slice::<serde_json::Value>(&delivery.data).ok().and_then(|v| v["requestId"].as_str().map(String::from));
+            let request_id = serde_json::from_slice::<serde_json::Value>(&delivery.data)
+                .ok()
+                .and_then(|v| v["requestId"].as_str().map(String::from));
             let Some(request_id) = request_id else {
                 tracing::warn!("a message without a requestId: dropped");
                 delivery.ack(BasicAckOptions::default()).await?;
@@ -101,7 +120,12 @@ impl Worker {
                     // The database is away: put the job back and wait before the next try.
                     tracing::warn!(request = %request_id, error = %e, "publish job interrupted; requeued");
                     tokio::time::sleep(Duration::from_secs(2)).await;
-                    delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+                    delivery
+                        .nack(BasicNackOptions {
+                            requeue: true,
+                            ..Default::default()
+                        })
+                        .await?;
                 }
             }
         }
@@ -121,8 +145,17 @@ impl Worker {
             .return_document(ReturnDocument::After)
             .await?;
         let Some(request) = claimed else {
-            let exists = self.store.publish_requests().find_one(doc! {"requestId": request_id}).await?.is_some();
-            return Ok(if exists { Outcome::AlreadyDone } else { Outcome::Unknown });
+            let exists = self
+                .store
+                .publish_requests()
+                .find_one(doc! {"requestId": request_id})
+                .await?
+                .is_some();
+            return Ok(if exists {
+                Outcome::AlreadyDone
+            } else {
+                Outcome::Unknown
+            });
         };
         if !self.pause_after_claim.is_zero() {
             tokio::time::sleep(self.pause_after_claim).await;
@@ -137,22 +170,41 @@ impl Worker {
     }
 
     async fn finish(&self, request_id: &str, set: mongodb::bson::Document) -> Result<(), ApiError> {
-        self.store.publish_requests().update_one(doc! {"requestId": request_id, "status": "PROCESSING"}, doc! {"$set": set}).await?;
+        self.store
+            .publish_requests()
+            .update_one(
+                doc! {"requestId": request_id, "status": "PROCESSING"},
+                doc! {"$set": set},
+            )
+            .await?;
         Ok(())
     }
 
     /// Every check, in order; the first that fails is the answer (with the scan's findings).
-    async fn validate(&self, request: &PublishRequest) -> Result<Result<Report, (String, Vec<String>)>, ApiError> {
+    async fn validate(
+        &self,
+        request: &PublishRequest,
+    ) -> Result<Result<Report, (String, Vec<String>)>, ApiError> {
         let fail = |msg: String| Ok(Err((msg, Vec::new())));
-        let version: Option<Version> = self.store.versions().find_one(doc! {"gameId": &request.game_id, "contentHash": &request.content_hash}).await?;
-        let Some(version) = version else { return fail("the version no longer exists".into()) };
+        let version: Option<Version> = self
+            .store
+            .versions()
+            .find_one(doc! {"gameId": &request.game_id, "contentHash": &request.content_hash})
+            .await?;
+        let Some(version) = version else {
+            return fail("the version no longer exists".into());
+        };
         let files = read_files(&self.store, &version.files).await?;
         // The same limits a save enforces (5 MB a file, 20 MB in all, plain paths), checked again
         // on what is about to be published.
         if let Err(e) = describe(&files) {
             return fail(e.to_string());
         }
-        let Some(index) = files.iter().find(|(p, _)| p == "index.js").map(|(_, b)| String::from_utf8_lossy(b).into_owned()) else {
+        let Some(index) = files
+            .iter()
+            .find(|(p, _)| p == "index.js")
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        else {
             return fail("the game has no index.js at its top level".into());
         };
         match files.iter().find(|(p, _)| p == "LICENSE") {
@@ -162,12 +214,36 @@ impl Worker {
             }
             Some(_) => {}
         }
-        let sources: Vec<(String, String)> =
-            files.iter().filter(|(p, _)| p.ends_with(".js")).map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned())).collect();
-        let findings = tokio::task::spawn_blocking(move || ast_scan::scan_sources(&sources)).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        let sources: Vec<(String, String)> = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".js"))
+            .map(|(p, b)| (p.clone(), String::from_utf8_lossy(b).into_owned()))
+            .collect();
+        let findings = tokio::task::spawn_blocking(move || ast_scan::scan_sources(&sources))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         if !findings.is_empty() {
-            let listed: Vec<String> = findings.iter().map(|f| format!("{}:{}:{}: [{}] {}", f.file, f.line, f.column, f.rule.id(), f.message)).collect();
-            return Ok(Err((format!("the security scan found {} problem(s); the first: {}", listed.len(), listed[0]), listed)));
+            let listed: Vec<String> = findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}:{}:{}: [{}] {}",
+                        f.file,
+                        f.line,
+                        f.column,
+                        f.rule.id(),
+                        f.message
+                    )
+                })
+                .collect();
+            return Ok(Err((
+                format!(
+                    "the security scan found {} problem(s); the first: {}",
+                    listed.len(),
+                    listed[0]
+                ),
+                listed,
+            )));
         }
         let declared = match ast_scan::squish_version(&index) {
             Ok(v) => v,
@@ -191,7 +267,13 @@ impl Worker {
     async fn publish(&self, request: &PublishRequest, report: Report) -> Result<Outcome, ApiError> {
         // A game is nsfw if any asset it declares is flagged (flags are set on uploaded assets).
         let nsfw = !report.asset_ids.is_empty()
-            && self.store.db.collection::<mongodb::bson::Document>("assets").count_documents(doc! {"assetId": {"$in": &report.asset_ids}, "nsfw": true}).await? > 0;
+            && self
+                .store
+                .db
+                .collection::<mongodb::bson::Document>("assets")
+                .count_documents(doc! {"assetId": {"$in": &report.asset_ids}, "nsfw": true})
+                .await?
+                > 0;
         let record = GameVersion {
             version_id: new_id(),
             game_id: request.game_id.clone(),
@@ -219,9 +301,16 @@ impl Worker {
         };
         self.store
             .games()
-            .update_one(doc! {"gameId": &request.game_id}, doc! {"$set": {"publishedVersion": &request.content_hash, "nsfw": nsfw}})
+            .update_one(
+                doc! {"gameId": &request.game_id},
+                doc! {"$set": {"publishedVersion": &request.content_hash, "nsfw": nsfw}},
+            )
             .await?;
-        self.finish(&request.request_id, doc! {"status": "PUBLISHED", "versionId": &version_id, "completedAt": DateTime::now()}).await?;
+        self.finish(
+            &request.request_id,
+            doc! {"status": "PUBLISHED", "versionId": &version_id, "completedAt": DateTime::now()},
+        )
+        .await?;
         Ok(Outcome::Published(version_id))
     }
 }
@@ -229,6 +318,8 @@ impl Worker {
 /// Requests not yet finished, for a worker starting up to report (RabbitMQ redelivers their
 /// messages by itself).
 pub async fn unfinished(store: &Store) -> Result<u64, ApiError> {
-    Ok(store.publish_requests().count_documents(doc! {"status": {"$in": ["PENDING", "PROCESSING"]}}).await?)
+    Ok(store
+        .publish_requests()
+        .count_documents(doc! {"status": {"$in": ["PENDING", "PROCESSING"]}})
+        .await?)
 }
-

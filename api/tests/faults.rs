@@ -21,9 +21,28 @@ fn api_bin() -> &'static str {
 /// A worker in its own process, so it can be killed for real.
 fn spawn_worker(api: &TestApi, pause_ms: u64) -> Child {
     Command::new(api_bin())
-        .args(["worker", "--inline-validation", "--seconds", "1", "--mongo-url", &api.mongo, "--database", &api.database])
-        .args(["--amqp-url", &amqp_url(), "--publish-queue", &api.queue, "--pause-after-claim-ms", &pause_ms.to_string()])
-        .args(["--work-dir", std::env::temp_dir().join("hg-faults").to_str().unwrap()])
+        .args([
+            "worker",
+            "--inline-validation",
+            "--seconds",
+            "1",
+            "--mongo-url",
+            &api.mongo,
+            "--database",
+            &api.database,
+        ])
+        .args([
+            "--amqp-url",
+            &amqp_url(),
+            "--publish-queue",
+            &api.queue,
+            "--pause-after-claim-ms",
+            &pause_ms.to_string(),
+        ])
+        .args([
+            "--work-dir",
+            std::env::temp_dir().join("hg-faults").to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -31,8 +50,18 @@ fn spawn_worker(api: &TestApi, pause_ms: u64) -> Child {
 }
 
 async fn status_of(api: &TestApi, request_id: &str) -> String {
-    let r = api.store.publish_requests().find_one(doc! {"requestId": request_id}).await.unwrap().unwrap();
-    serde_json::to_value(r.status).unwrap().as_str().unwrap().to_string()
+    let r = api
+        .store
+        .publish_requests()
+        .find_one(doc! {"requestId": request_id})
+        .await
+        .unwrap()
+        .unwrap();
+    serde_json::to_value(r.status)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 async fn wait_for_status(api: &TestApi, request_id: &str, want: &str, within: Duration) {
@@ -42,34 +71,61 @@ async fn wait_for_status(api: &TestApi, request_id: &str, want: &str, within: Du
         if now == want {
             return;
         }
-        assert!(start.elapsed() < within, "request {request_id} is {now}, not {want}, after {within:?}");
+        assert!(
+            start.elapsed() < within,
+            "request {request_id} is {now}, not {want}, after {within:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 async fn publish(api: &TestApi, name: &str) -> (String, String, Value) {
     let (token, _, _) = api.verified_user(name).await;
-    let (_, game) = api.post("/games", Some(&token), json!({"name": name})).await;
+    let (_, game) = api
+        .post("/games", Some(&token), json!({"name": name}))
+        .await;
     let id = game["gameId"].as_str().unwrap().to_string();
-    let (status, req) = api.send("POST", &format!("/games/{id}/publish"), Some(&token), None).await;
+    let (status, req) = api
+        .send("POST", &format!("/games/{id}/publish"), Some(&token), None)
+        .await;
     (token, id, json!({"status": status.as_u16(), "body": req}))
 }
 
 fn rabbitmqctl(args: &[&str]) {
-    let out = Command::new("rabbitmqctl").args(args).output().expect("rabbitmqctl (apt-get install rabbitmq-server; scripts/services starts it)");
-    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("rabbitmqctl")
+        .args(args)
+        .output()
+        .expect("rabbitmqctl (apt-get install rabbitmq-server; scripts/services starts it)");
+    assert!(
+        out.status.success(),
+        "rabbitmqctl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn start_secantus(port: u16, dir: &std::path::Path) -> Child {
-    let child = Command::new(python_command("secantusd-py", "scripts/services installs SecantusDB"))
-        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--storage-path", dir.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = Command::new(python_command(
+        "secantusd-py",
+        "scripts/services installs SecantusDB",
+    ))
+    .args([
+        "--host",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--storage-path",
+        dir.to_str().unwrap(),
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(30), "SecantusDB did not start on {port}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "SecantusDB did not start on {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     child
@@ -93,7 +149,11 @@ async fn worker_killed_mid_job() {
     first.kill().unwrap(); // SIGKILL: no goodbye, no ack
     first.wait().unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(status_of(&api, &rid).await, "PROCESSING", "nobody finished it");
+    assert_eq!(
+        status_of(&api, &rid).await,
+        "PROCESSING",
+        "nobody finished it"
+    );
 
     // The next worker gets the unacknowledged job from RabbitMQ and finishes it, once.
     let mut second = spawn_worker(&api, 0);
@@ -101,9 +161,26 @@ async fn worker_killed_mid_job() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     second.kill().unwrap();
     second.wait().unwrap();
-    let r = api.store.publish_requests().find_one(doc! {"requestId": &rid}).await.unwrap().unwrap();
-    assert_eq!(r.attempts, 2, "taken by the killed worker, then by the next");
-    assert_eq!(api.store.game_versions().count_documents(doc! {"requestId": &rid}).await.unwrap(), 1, "published exactly once");
+    let r = api
+        .store
+        .publish_requests()
+        .find_one(doc! {"requestId": &rid})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        r.attempts, 2,
+        "taken by the killed worker, then by the next"
+    );
+    assert_eq!(
+        api.store
+            .game_versions()
+            .count_documents(doc! {"requestId": &rid})
+            .await
+            .unwrap(),
+        1,
+        "published exactly once"
+    );
 }
 
 async fn rabbitmq_restarted() {
@@ -118,14 +195,29 @@ async fn rabbitmq_restarted() {
     let restored = scopeguard(|| rabbitmqctl(&["start_app"]));
     assert_eq!(during["status"], 503, "{during}");
     assert_eq!(during["body"]["code"], "unavailable");
-    assert_eq!(api.store.publish_requests().count_documents(doc! {"gameId": &game}).await.unwrap(), 0, "a refused request leaves nothing behind");
+    assert_eq!(
+        api.store
+            .publish_requests()
+            .count_documents(doc! {"gameId": &game})
+            .await
+            .unwrap(),
+        0,
+        "a refused request leaves nothing behind"
+    );
     // The rest of the API does not need RabbitMQ.
     assert_eq!(api.get("/catalog", None).await.0, StatusCode::OK);
     drop(restored);
     rabbitmqctl(&["await_startup"]);
 
     // The same request again now succeeds (no rate limit: the refused one was not kept) …
-    let (status, again) = api.send("POST", &format!("/games/{game}/publish"), Some(&token), None).await;
+    let (status, again) = api
+        .send(
+            "POST",
+            &format!("/games/{game}/publish"),
+            Some(&token),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{again}");
     let later = again["requestId"].as_str().unwrap().to_string();
     // … and the job queued before the restart survived it (durable queue, persistent message).
@@ -138,20 +230,37 @@ async fn rabbitmq_restarted() {
 
 async fn database_restarted() {
     // A database server of this test's own, to stop and start.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let data = tempfile::tempdir().unwrap();
     let mut db = start_secantus(port, data.path());
     let url = format!("mongodb://127.0.0.1:{port}/?directConnection=true");
     let api = start_configured(&url, true, |_| {}).await;
     let (token, _, _) = api.verified_user("persistent").await;
-    let (status, game) = api.post("/games", Some(&token), json!({"name": "Kept"})).await;
+    let (status, game) = api
+        .post("/games", Some(&token), json!({"name": "Kept"}))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 
     db.kill().unwrap();
     db.wait().unwrap();
-    for (method, path) in [("GET", "/catalog".to_string()), ("GET", "/me".to_string()), ("GET", format!("/games/{}", game["gameId"].as_str().unwrap()))] {
+    for (method, path) in [
+        ("GET", "/catalog".to_string()),
+        ("GET", "/me".to_string()),
+        (
+            "GET",
+            format!("/games/{}", game["gameId"].as_str().unwrap()),
+        ),
+    ] {
         let (status, err) = api.send(method, &path, Some(&token), None).await;
-        assert_eq!((status, error_code(&err)), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"), "{method} {path} while the database is down");
+        assert_eq!(
+            (status, error_code(&err)),
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            "{method} {path} while the database is down"
+        );
     }
     let (status, _) = api.post("/auth/signup", None, json!({"displayName": "latecomer", "email": "late@example.com", "password": "password1"})).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -160,12 +269,20 @@ async fn database_restarted() {
     // The API reconnects by itself; what was written before the crash is still there.
     let start = Instant::now();
     loop {
-        let (status, g) = api.get(&format!("/games/{}", game["gameId"].as_str().unwrap()), Some(&token)).await;
+        let (status, g) = api
+            .get(
+                &format!("/games/{}", game["gameId"].as_str().unwrap()),
+                Some(&token),
+            )
+            .await;
         if status == StatusCode::OK {
             assert_eq!(g["name"], "Kept");
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "the API did not recover: {status} {g}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the API did not recover: {status} {g}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let (status, _) = api.post("/auth/signup", None, json!({"displayName": "latecomer", "email": "late@example.com", "password": "password1"})).await;

@@ -12,8 +12,18 @@ use serde_json::{json, Value};
 
 fn homegames_bin() -> std::path::PathBuf {
     // Tests run from target/<profile>/deps; the host's binary is built next to that folder.
-    let bin = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("homegames");
-    assert!(bin.is_file(), "{} is missing: build it with `cargo build -p host` (cargo test --workspace does)", bin.display());
+    let bin = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("homegames");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build -p host` (cargo test --workspace does)",
+        bin.display()
+    );
     bin
 }
 
@@ -22,13 +32,21 @@ async fn contained_worker(api: &TestApi) -> Worker {
         .await
         .unwrap_or_else(|e| panic!("{e}\nThe publish tests need a running Docker engine: apt-get install docker.io, then start dockerd (.ci/run does both)."));
     let work_dir = std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id()));
-    Worker { store: api.store.clone(), validator: Validator::Contained(containers), work_dir, seconds: 5.0, pause_after_claim: Duration::ZERO }
+    Worker {
+        store: api.store.clone(),
+        validator: Validator::Contained(Box::new(containers)),
+        work_dir,
+        seconds: 5.0,
+        pause_after_claim: Duration::ZERO,
+    }
 }
 
 /// Polls a publish request until it is finished.
 async fn outcome(api: &TestApi, token: &str, request_id: &str) -> Value {
     for _ in 0..600 {
-        let (status, r) = api.get(&format!("/publish-requests/{request_id}"), Some(token)).await;
+        let (status, r) = api
+            .get(&format!("/publish-requests/{request_id}"), Some(token))
+            .await;
         assert_eq!(status, StatusCode::OK, "{r}");
         if r["status"] == "PUBLISHED" || r["status"] == "FAILED" {
             return r;
@@ -40,12 +58,20 @@ async fn outcome(api: &TestApi, token: &str, request_id: &str) -> Value {
 
 async fn game_with(api: &TestApi, name: &str, index_js: Option<&str>) -> (String, String) {
     let (token, _, _) = api.verified_user(name).await;
-    let (status, game) = api.post("/games", Some(&token), json!({"name": format!("{name}'s game")})).await;
+    let (status, game) = api
+        .post(
+            "/games",
+            Some(&token),
+            json!({"name": format!("{name}'s game")}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = game["gameId"].as_str().unwrap().to_string();
     if let Some(src) = index_js {
         let files = json!({"files": [{"path": "index.js", "content": src}, {"path": "LICENSE", "content": api::template::GPL3_LICENSE}]});
-        let (status, v) = api.post(&format!("/games/{id}/versions"), Some(&token), files).await;
+        let (status, v) = api
+            .post(&format!("/games/{id}/versions"), Some(&token), files)
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
     }
     (token, id)
@@ -75,7 +101,10 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
     let published = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let host_url = format!("http://{}", listener.local_addr().unwrap());
-    let serve_config = host::server::ServeConfig { game_roots: vec![published.path().to_path_buf()], ..Default::default() };
+    let serve_config = host::server::ServeConfig {
+        game_roots: vec![published.path().to_path_buf()],
+        ..Default::default()
+    };
     tokio::spawn(host::server::serve(listener, serve_config));
     let published_dir = published.path().to_path_buf();
     let api = start_configured(&mongo_url(), true, |c| {
@@ -89,7 +118,14 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
 
     // A good game: the starter template, published as it is.
     let (good, good_id) = game_with(&api, "good", None).await;
-    let (status, req) = api.send("POST", &format!("/games/{good_id}/publish"), Some(&good), None).await;
+    let (status, req) = api
+        .send(
+            "POST",
+            &format!("/games/{good_id}/publish"),
+            Some(&good),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{req}");
     assert_eq!(req["status"], "PENDING");
     let done = outcome(&api, &good, req["requestId"].as_str().unwrap()).await;
@@ -98,53 +134,132 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
     let (_, catalog) = api.get("/catalog", None).await;
     let listed = catalog.as_array().unwrap();
     assert_eq!(listed.len(), 1, "{catalog}");
-    assert_eq!((listed[0]["gameId"].as_str(), listed[0]["publishedVersion"].as_str()), (Some(good_id.as_str()), done["contentHash"].as_str()));
-    assert_eq!(api.get(&format!("/games/{good_id}"), None).await.0, StatusCode::OK, "published games are public");
-    let record = api.store.game_versions().find_one(mongodb::bson::doc! {"versionId": version_id}).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            listed[0]["gameId"].as_str(),
+            listed[0]["publishedVersion"].as_str()
+        ),
+        (Some(good_id.as_str()), done["contentHash"].as_str())
+    );
+    assert_eq!(
+        api.get(&format!("/games/{good_id}"), None).await.0,
+        StatusCode::OK,
+        "published games are public"
+    );
+    let record = api
+        .store
+        .game_versions()
+        .find_one(mongodb::bson::doc! {"versionId": version_id})
+        .await
+        .unwrap()
+        .unwrap();
     assert!(record.published && record.squish_version == "135" && !record.nsfw);
 
     // A player starts a session of it (no account needed) and gets frames over the WebSocket.
-    let (status, session) = api.post("/sessions", None, json!({"gameId": good_id})).await;
+    let (status, session) = api
+        .post("/sessions", None, json!({"gameId": good_id}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{session}");
     assert_eq!(session["versionId"], version_id);
-    let served = std::fs::read_to_string(published.path().join(format!("{good_id}-{version_id}/index.js"))).unwrap();
-    assert!(served.contains("good's game"), "the host runs exactly the published files");
-    let (mut ws, _) = tokio_tungstenite::connect_async(session["websocketUrl"].as_str().unwrap()).await.unwrap();
+    let served = std::fs::read_to_string(
+        published
+            .path()
+            .join(format!("{good_id}-{version_id}/index.js")),
+    )
+    .unwrap();
+    assert!(
+        served.contains("good's game"),
+        "the host runs exactly the published files"
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(session["websocketUrl"].as_str().unwrap())
+        .await
+        .unwrap();
     use futures_util::{SinkExt, StreamExt};
-    ws.send(tokio_tungstenite::tungstenite::Message::Text(r#"{"type":"ready","id":null,"clientInfo":{}}"#.into())).await.unwrap();
+    ws.send(tokio_tungstenite::tungstenite::Message::Text(
+        r#"{"type":"ready","id":null,"clientInfo":{}}"#.into(),
+    ))
+    .await
+    .unwrap();
     let mut kinds = Vec::new();
     while kinds.len() < 2 {
-        let m = tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("a message in time").unwrap().unwrap();
+        let m = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("a message in time")
+            .unwrap()
+            .unwrap();
         if let tokio_tungstenite::tungstenite::Message::Binary(b) = m {
             kinds.push(b[0]);
         }
     }
     assert_eq!(kinds, [2, 3], "init, then a state frame");
-    let (status, err) = api.post("/sessions", None, json!({"gameId": "no-such-game"})).await;
-    assert_eq!((status, error_code(&err)), (StatusCode::NOT_FOUND, "not_found"));
+    let (status, err) = api
+        .post("/sessions", None, json!({"gameId": "no-such-game"}))
+        .await;
+    assert_eq!(
+        (status, error_code(&err)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
 
     // One request per 10 minutes per author.
-    let (status, err) = api.send("POST", &format!("/games/{good_id}/publish"), Some(&good), None).await;
-    assert_eq!((status, error_code(&err)), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    let (status, err) = api
+        .send(
+            "POST",
+            &format!("/games/{good_id}/publish"),
+            Some(&good),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&err)),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
 
     // A game the scan refuses: FAILED with the located finding.
     let (sneaky, sneaky_id) = game_with(&api, "sneaky", Some(IMPORTS_FS)).await;
-    let (_, req) = api.post(&format!("/games/{sneaky_id}/publish"), Some(&sneaky), json!({})).await;
+    let (_, req) = api
+        .post(
+            &format!("/games/{sneaky_id}/publish"),
+            Some(&sneaky),
+            json!({}),
+        )
+        .await;
     let done = outcome(&api, &sneaky, req["requestId"].as_str().unwrap()).await;
     assert_eq!(done["status"], "FAILED");
-    assert!(done["error"].as_str().unwrap().contains("security scan"), "{done}");
-    assert!(done["findings"][0].as_str().unwrap().starts_with("index.js:2:12: [banned-module]"), "{done}");
+    assert!(
+        done["error"].as_str().unwrap().contains("security scan"),
+        "{done}"
+    );
+    assert!(
+        done["findings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("index.js:2:12: [banned-module]"),
+        "{done}"
+    );
 
     // A game that throws while it is built: FAILED with its own message.
     let (broken, broken_id) = game_with(&api, "broken", Some(THROWS_AT_CONSTRUCTION)).await;
-    let (_, req) = api.post(&format!("/games/{broken_id}/publish"), Some(&broken), json!({})).await;
+    let (_, req) = api
+        .post(
+            &format!("/games/{broken_id}/publish"),
+            Some(&broken),
+            json!({}),
+        )
+        .await;
     let done = outcome(&api, &broken, req["requestId"].as_str().unwrap()).await;
     assert_eq!(done["status"], "FAILED");
     let error = done["error"].as_str().unwrap();
-    assert!(error.contains("could not start") && error.contains("the board is missing"), "{error}");
+    assert!(
+        error.contains("could not start") && error.contains("the board is missing"),
+        "{error}"
+    );
 
     let (_, catalog) = api.get("/catalog", None).await;
-    assert_eq!(catalog.as_array().unwrap().len(), 1, "failed games stay out of the catalog");
+    assert_eq!(
+        catalog.as_array().unwrap().len(),
+        1,
+        "failed games stay out of the catalog"
+    );
     consumer.abort();
 }
 
@@ -153,34 +268,89 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redelivered_job_never_publishes_twice() {
     let api = start().await;
-    let worker = Worker { store: api.store.clone(), validator: Validator::Inline, work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())), seconds: 2.0, pause_after_claim: Duration::ZERO };
+    let worker = Worker {
+        store: api.store.clone(),
+        validator: Validator::Inline,
+        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
+        seconds: 2.0,
+        pause_after_claim: Duration::ZERO,
+    };
     let (token, id) = game_with(&api, "twice", None).await;
-    let (status, req) = api.send("POST", &format!("/games/{id}/publish"), Some(&token), None).await;
+    let (status, req) = api
+        .send("POST", &format!("/games/{id}/publish"), Some(&token), None)
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let rid = req["requestId"].as_str().unwrap();
 
-    let Outcome::Published(first) = worker.process(rid).await.unwrap() else { panic!("not published") };
+    let Outcome::Published(first) = worker.process(rid).await.unwrap() else {
+        panic!("not published")
+    };
     assert_eq!(worker.process(rid).await.unwrap(), Outcome::AlreadyDone);
     // As if the worker had died after publishing but before marking the request done.
-    api.store.publish_requests().update_one(mongodb::bson::doc! {"requestId": rid}, mongodb::bson::doc! {"$set": {"status": "PROCESSING"}}).await.unwrap();
-    assert_eq!(worker.process(rid).await.unwrap(), Outcome::Published(first.clone()), "the same published record");
-    assert_eq!(api.store.game_versions().count_documents(mongodb::bson::doc! {"gameId": &id}).await.unwrap(), 1);
-    let r = api.store.publish_requests().find_one(mongodb::bson::doc! {"requestId": rid}).await.unwrap().unwrap();
-    assert_eq!((r.attempts, r.version_id.as_deref()), (2, Some(first.as_str())));
-    assert_eq!(worker.process("no-such-request").await.unwrap(), Outcome::Unknown);
+    api.store
+        .publish_requests()
+        .update_one(
+            mongodb::bson::doc! {"requestId": rid},
+            mongodb::bson::doc! {"$set": {"status": "PROCESSING"}},
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        worker.process(rid).await.unwrap(),
+        Outcome::Published(first.clone()),
+        "the same published record"
+    );
+    assert_eq!(
+        api.store
+            .game_versions()
+            .count_documents(mongodb::bson::doc! {"gameId": &id})
+            .await
+            .unwrap(),
+        1
+    );
+    let r = api
+        .store
+        .publish_requests()
+        .find_one(mongodb::bson::doc! {"requestId": rid})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (r.attempts, r.version_id.as_deref()),
+        (2, Some(first.as_str()))
+    );
+    assert_eq!(
+        worker.process("no-such-request").await.unwrap(),
+        Outcome::Unknown
+    );
 }
 
 /// A game that declares an asset an admin flagged as not safe for work is published as nsfw.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
     let api = start().await;
-    let worker = Worker { store: api.store.clone(), validator: Validator::Inline, work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())), seconds: 1.0, pause_after_claim: Duration::ZERO };
+    let worker = Worker {
+        store: api.store.clone(),
+        validator: Validator::Inline,
+        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
+        seconds: 1.0,
+        pause_after_claim: Duration::ZERO,
+    };
     let (admin, _, admin_id) = api.verified_user("moderator").await;
     api.make_admin(&admin_id).await;
     let (token, _, _) = api.verified_user("edgy").await;
     let (_, asset) = api.upload(&token, "pic", png()).await;
     let asset_id = asset["assetId"].as_str().unwrap();
-    assert_eq!(api.post(&format!("/admin/assets/{asset_id}/nsfw"), Some(&admin), json!({"nsfw": true})).await.0, StatusCode::OK);
+    assert_eq!(
+        api.post(
+            &format!("/admin/assets/{asset_id}/nsfw"),
+            Some(&admin),
+            json!({"nsfw": true})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
     let index = format!(
         "const {{ Game, Asset }} = require('squish-135');\n\
          class Pic extends Game {{\n\
@@ -189,14 +359,35 @@ async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
          }}\n\
          module.exports = Pic;\n"
     );
-    let (_, game) = api.post("/games", Some(&token), json!({"name": "Pic"})).await;
+    let (_, game) = api
+        .post("/games", Some(&token), json!({"name": "Pic"}))
+        .await;
     let id = game["gameId"].as_str().unwrap().to_string();
     let files = json!({"files": [{"path": "index.js", "content": index}, {"path": "LICENSE", "content": api::template::GPL3_LICENSE}]});
-    assert_eq!(api.post(&format!("/games/{id}/versions"), Some(&token), files).await.0, StatusCode::CREATED);
-    let (_, req) = api.send("POST", &format!("/games/{id}/publish"), Some(&token), None).await;
-    let outcome = worker.process(req["requestId"].as_str().unwrap()).await.unwrap();
+    assert_eq!(
+        api.post(&format!("/games/{id}/versions"), Some(&token), files)
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (_, req) = api
+        .send("POST", &format!("/games/{id}/publish"), Some(&token), None)
+        .await;
+    let outcome = worker
+        .process(req["requestId"].as_str().unwrap())
+        .await
+        .unwrap();
     assert!(matches!(outcome, Outcome::Published(_)), "{outcome:?}");
-    let record = api.store.game_versions().find_one(mongodb::bson::doc! {"gameId": &id}).await.unwrap().unwrap();
-    assert_eq!((record.nsfw, record.asset_ids.clone()), (true, vec![asset_id.to_string()]));
+    let record = api
+        .store
+        .game_versions()
+        .find_one(mongodb::bson::doc! {"gameId": &id})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (record.nsfw, record.asset_ids.clone()),
+        (true, vec![asset_id.to_string()])
+    );
     assert_eq!(api.get(&format!("/games/{id}"), None).await.1["nsfw"], true);
 }

@@ -17,11 +17,16 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn schemathesis_finds_no_failures() {
-    let st = python_command("st", "python3 -m pip install schemathesis (scripts/services installs it)");
+    let st = python_command(
+        "st",
+        "python3 -m pip install schemathesis (scripts/services installs it)",
+    );
     let api = start().await;
     // Signed in as a verified author (not an admin), with a game, so protected routes are reached.
     let (token, _, _) = api.verified_user("fuzzer").await;
-    let (_, _game) = api.post("/games", Some(&token), json!({"name": "Target"})).await;
+    let (_, _game) = api
+        .post("/games", Some(&token), json!({"name": "Target"}))
+        .await;
     let seconds = std::env::var("SCHEMATHESIS_SECONDS").unwrap_or_else(|_| "60".into());
     let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or_else(|_| "20261129".into());
     let (base, token) = (api.base.clone(), token.clone());
@@ -32,8 +37,23 @@ async fn schemathesis_finds_no_failures() {
     let out = tokio::task::spawn_blocking(move || {
         Command::new(st)
             .current_dir(cwd)
-            .args(["run", &format!("{base}/openapi.json"), "--checks", "all", "--exclude-checks", "positive_data_acceptance"])
-            .args(["--max-time", &seconds, "--workers", "2", "--seed", &seed, "--no-color"])
+            .args([
+                "run",
+                &format!("{base}/openapi.json"),
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance",
+            ])
+            .args([
+                "--max-time",
+                &seconds,
+                "--workers",
+                "2",
+                "--seed",
+                &seed,
+                "--no-color",
+            ])
             .args(["-H", &format!("Authorization: Bearer {token}")])
             .output()
             .unwrap()
@@ -41,7 +61,15 @@ async fn schemathesis_finds_no_failures() {
     .await
     .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let summary: String = text.lines().skip_while(|l| !l.contains("SUMMARY")).collect::<Vec<_>>().join("\n");
+    let summary: String = text
+        .lines()
+        .skip_while(|l| !l.contains("SUMMARY"))
+        .collect::<Vec<_>>()
+        .join("\n");
     println!("schemathesis summary:\n{summary}");
-    assert!(out.status.success(), "schemathesis found failures:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "schemathesis found failures:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -38,7 +38,15 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}:{}:{}: {} [{}]", self.file, self.line, self.column, self.message, self.rule.id())?;
+        writeln!(
+            f,
+            "{}:{}:{}: {} [{}]",
+            self.file,
+            self.line,
+            self.column,
+            self.message,
+            self.rule.id()
+        )?;
         writeln!(f, "    | {}", self.source_line)?;
         write!(f, "    | {}^", " ".repeat(self.column.saturating_sub(1)))
     }
@@ -70,12 +78,30 @@ pub fn scan_source_resolving(file: &str, source: &str, resolve: Resolve) -> Vec<
     let locate = |span: swc_common::Span, rule: Rule, detail: String| {
         let offset = (span.lo.0.saturating_sub(START) as usize).min(source.len());
         let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[offset..].find('\n').map_or(source.len(), |i| offset + i);
-        let source_line = source[line_start..line_end].trim_end_matches('\r').to_string();
+        let line_end = source[offset..]
+            .find('\n')
+            .map_or(source.len(), |i| offset + i);
+        let source_line = source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
         let line = source[..line_start].bytes().filter(|&b| b == b'\n').count() + 1;
-        let column = source.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
-        let message = if detail.is_empty() { rule.explanation().to_string() } else { format!("{}: {detail}", rule.explanation()) };
-        Finding { file: file.to_string(), line, column, rule, message, source_line }
+        let column = source
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        let message = if detail.is_empty() {
+            rule.explanation().to_string()
+        } else {
+            format!("{}: {detail}", rule.explanation())
+        };
+        Finding {
+            file: file.to_string(),
+            line,
+            column,
+            rule,
+            message,
+            source_line,
+        }
     };
     let mut program = match parse(source) {
         Ok(p) => p,
@@ -85,13 +111,18 @@ pub fn scan_source_resolving(file: &str, source: &str, resolve: Resolve) -> Vec<
         GLOBALS.set(&Globals::new(), || {
             let unresolved = Mark::new();
             let top_level = Mark::new();
-            program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(unresolved, top_level, false));
+            program.visit_mut_with(&mut swc_ecma_transforms_base::resolver(
+                unresolved, top_level, false,
+            ));
             scan::Scanner::scan(Some(unresolved), &program)
         })
     } else {
         scan::Scanner::scan(None, &program)
     };
-    let mut findings: Vec<Finding> = hits.into_iter().map(|(rule, span, detail)| locate(span, rule, detail)).collect();
+    let mut findings: Vec<Finding> = hits
+        .into_iter()
+        .map(|(rule, span, detail)| locate(span, rule, detail))
+        .collect();
     findings.sort_by_key(|f| (f.line, f.column, f.rule.id()));
     findings.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.rule == b.rule);
     findings
@@ -103,7 +134,10 @@ const START: u32 = 1;
 
 /// The program, or the first error (one the parser recovered from counts too).
 fn parse(source: &str) -> Result<swc_ecma_ast::Program, swc_ecma_parser::error::Error> {
-    let syntax = Syntax::Es(EsSyntax { allow_return_outside_function: true, ..Default::default() });
+    let syntax = Syntax::Es(EsSyntax {
+        allow_return_outside_function: true,
+        ..Default::default()
+    });
     let input = StringInput::new(source, BytePos(START), BytePos(START + source.len() as u32));
     let mut parser = Parser::new(syntax, input, None);
     let program = parser.parse_program()?;
@@ -126,7 +160,11 @@ pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
     let files = js_files(paths)?;
     let sources = files
         .iter()
-        .map(|f| std::fs::read_to_string(f).map(|t| (f.display().to_string(), t)).map_err(|e| ScanError::Io(f.clone(), e)))
+        .map(|f| {
+            std::fs::read_to_string(f)
+                .map(|t| (f.display().to_string(), t))
+                .map_err(|e| ScanError::Io(f.clone(), e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(scan_sources(&sources))
 }
@@ -135,7 +173,10 @@ pub fn scan_paths(paths: &[PathBuf]) -> Result<Vec<Finding>, ScanError> {
 /// rayon's, kept from one call to the next (the publish worker scans version after version).
 pub fn scan_sources(sources: &[(String, String)]) -> Vec<Finding> {
     use rayon::prelude::*;
-    let per_file: Vec<Vec<Finding>> = sources.par_iter().map(|(name, source)| scan_source(name, source)).collect();
+    let per_file: Vec<Vec<Finding>> = sources
+        .par_iter()
+        .map(|(name, source)| scan_source(name, source))
+        .collect();
     per_file.into_iter().flatten().collect()
 }
 

@@ -23,7 +23,9 @@ struct Finder {
 fn extends_game(c: &Class) -> bool {
     match c.super_class.as_deref() {
         Some(Expr::Ident(i)) => matches!(&*i.sym, "Game" | "ViewableGame"),
-        Some(Expr::Member(m)) => matches!(&m.prop, MemberProp::Ident(p) if matches!(&*p.sym, "Game" | "ViewableGame")),
+        Some(Expr::Member(m)) => {
+            matches!(&m.prop, MemberProp::Ident(p) if matches!(&*p.sym, "Game" | "ViewableGame"))
+        }
         _ => false,
     }
 }
@@ -32,11 +34,18 @@ impl Visit for Finder {
     fn visit_class(&mut self, c: &Class) {
         if extends_game(c) {
             for member in &c.body {
-                let ClassMember::Method(m) = member else { continue };
-                let is_metadata = m.is_static && matches!(&m.key, PropName::Ident(i) if &*i.sym == "metadata");
-                let Some(body) = m.function.body.as_ref().filter(|_| is_metadata) else { continue };
+                let ClassMember::Method(m) = member else {
+                    continue;
+                };
+                let is_metadata =
+                    m.is_static && matches!(&m.key, PropName::Ident(i) if &*i.sym == "metadata");
+                let Some(body) = m.function.body.as_ref().filter(|_| is_metadata) else {
+                    continue;
+                };
                 for stmt in &body.stmts {
-                    let Stmt::Return(ReturnStmt { arg: Some(arg), .. }) = stmt else { continue };
+                    let Stmt::Return(ReturnStmt { arg: Some(arg), .. }) = stmt else {
+                        continue;
+                    };
                     let Expr::Object(obj) = &**arg else { continue };
                     for p in &obj.props {
                         let PropOrSpread::Prop(p) = p else { continue };
@@ -50,7 +59,9 @@ impl Visit for Finder {
                             continue;
                         }
                         match &*kv.value {
-                            Expr::Lit(Lit::Str(s)) => self.found.push(s.value.to_string_lossy().into_owned()),
+                            Expr::Lit(Lit::Str(s)) => {
+                                self.found.push(s.value.to_string_lossy().into_owned())
+                            }
                             Expr::Lit(Lit::Num(n)) => self.found.push(n.value.to_string()),
                             _ => {}
                         }
@@ -65,9 +76,17 @@ impl Visit for Finder {
 /// The `squishVersion` the game in `source` (its index.js) declares.
 pub fn squish_version(source: &str) -> Result<String, VersionError> {
     let cm: Lrc<SourceMap> = Default::default();
-    let fm = cm.new_source_file(Lrc::new(FileName::Custom("index.js".into())), source.to_string());
-    let syntax = Syntax::Es(EsSyntax { allow_return_outside_function: true, ..Default::default() });
-    let program = Parser::new(syntax, StringInput::from(&*fm), None).parse_program().map_err(|_| VersionError::Parse)?;
+    let fm = cm.new_source_file(
+        Lrc::new(FileName::Custom("index.js".into())),
+        source.to_string(),
+    );
+    let syntax = Syntax::Es(EsSyntax {
+        allow_return_outside_function: true,
+        ..Default::default()
+    });
+    let program = Parser::new(syntax, StringInput::from(&*fm), None)
+        .parse_program()
+        .map_err(|_| VersionError::Parse)?;
     let mut finder = Finder { found: Vec::new() };
     program.visit_with(&mut finder);
     finder.found.dedup();

@@ -11,11 +11,16 @@ use js_runtime::{GameSession, SessionConfig};
 use serde_json::json;
 
 fn game(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../games").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../games")
+        .join(name)
 }
 
 fn live_config() -> SessionConfig {
-    SessionConfig { bezel: (9.0, 9.0), ..SessionConfig::default() }
+    SessionConfig {
+        bezel: (9.0, 9.0),
+        ..SessionConfig::default()
+    }
 }
 
 /// A session with two players; player 1 holds a key so movement games keep moving.
@@ -50,7 +55,9 @@ fn main() {
     }
 
     println!();
-    println!("Frames and bytes per second per player (2 players, 10 s of game time, player 1 moving)");
+    println!(
+        "Frames and bytes per second per player (2 players, 10 s of game time, player 1 moving)"
+    );
     for name in ["star-chase", "tap-race"] {
         let mut s = busy(name);
         let mut frames = 0usize;
@@ -67,14 +74,22 @@ fn main() {
             }
         }
         let cpu = start.elapsed().as_secs_f64();
-        println!("  {name:<12} {:>6.1} frames/s {:>9.0} bytes/s   ({:.0} ms of CPU for 10 s of play)", frames as f64 / 10.0, bytes as f64 / 10.0, cpu * 1000.0);
+        println!(
+            "  {name:<12} {:>6.1} frames/s {:>9.0} bytes/s   ({:.0} ms of CPU for 10 s of play)",
+            frames as f64 / 10.0,
+            bytes as f64 / 10.0,
+            cpu * 1000.0
+        );
     }
 
     println!();
     println!("Concurrent star-chase sessions at 60 Hz, 2 players each, one thread per session");
     for n in [10usize, 25, 50, 100, 150, 200] {
         let slipped = run_concurrent(n, Duration::from_secs(3));
-        println!("  {n:>4} sessions: {:.1}% of ticks late by more than one tick", slipped * 100.0);
+        println!(
+            "  {n:>4} sessions: {:.1}% of ticks late by more than one tick",
+            slipped * 100.0
+        );
         if slipped > 0.05 {
             break;
         }
@@ -100,7 +115,8 @@ fn run_concurrent(n: usize, length: Duration) -> f64 {
                     if now > next + period {
                         late += 1;
                     }
-                    s.advance_to(start.elapsed().as_secs_f64() * 1000.0).unwrap();
+                    s.advance_to(start.elapsed().as_secs_f64() * 1000.0)
+                        .unwrap();
                     s.take_frames();
                     steps += 1;
                     next += period;
@@ -112,6 +128,9 @@ fn run_concurrent(n: usize, length: Duration) -> f64 {
             })
         })
         .collect();
-    let (late, steps) = handles.into_iter().map(|h| h.join().unwrap()).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (late, steps) = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     late as f64 / steps.max(1) as f64
 }

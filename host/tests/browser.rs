@@ -18,14 +18,26 @@ fn games() -> PathBuf {
 
 fn chromium() -> String {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(Path::new(&chromium).exists(), "{chromium} is missing: install it with `apt-get install chromium` (or set CHROMIUM)");
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: install it with `apt-get install chromium` (or set CHROMIUM)"
+    );
     chromium
 }
 
 fn install_packages() {
-    if !browser_dir().join("node_modules/playwright-core").is_dir() || !browser_dir().join("node_modules/homegames-web").is_dir() {
+    if !browser_dir().join("node_modules/playwright-core").is_dir()
+        || !browser_dir().join("node_modules/homegames-web").is_dir()
+    {
         let ok = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--no-package-lock", "--ignore-scripts", "--loglevel=error"])
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-package-lock",
+                "--ignore-scripts",
+                "--loglevel=error",
+            ])
             .current_dir(browser_dir())
             .status()
             .expect("npm (install Node.js and npm)")
@@ -40,7 +52,9 @@ fn run_in_browser(script: &str, host: &str, config: ServeConfig) -> (String, Pat
     let chromium = chromium();
     install_packages();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
     let port = listener.local_addr().unwrap().port();
     rt.spawn(serve(listener, config));
     let shots = screenshot_dir();
@@ -52,7 +66,11 @@ fn run_in_browser(script: &str, host: &str, config: ServeConfig) -> (String, Pat
         .output()
         .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{script} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (stdout, shots)
 }
 
@@ -66,13 +84,20 @@ fn screenshot_dir() -> PathBuf {
 
 #[test]
 fn two_browsers_play_tap_race() {
-    let config = ServeConfig { game_roots: vec![games()], idle_timeout: Duration::from_secs(5), ..ServeConfig::default() };
+    let config = ServeConfig {
+        game_roots: vec![games()],
+        idle_timeout: Duration::from_secs(5),
+        ..ServeConfig::default()
+    };
     let (stdout, shots) = run_in_browser("play.js", "127.0.0.1", config);
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(seen["p2"][1], "player1: 1", "{seen}");
     for shot in ["before.png", "after.png"] {
         let png = std::fs::read(shots.join(shot)).unwrap();
-        assert!(png.starts_with(b"\x89PNG") && png.len() > 2000, "{shot} is not a real screenshot");
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 2000,
+            "{shot} is not a real screenshot"
+        );
     }
 }
 
@@ -92,9 +117,22 @@ fn the_original_client_plays_against_our_server() {
 /// Each of our example games, played by two browsers: a real picture, and frames keep coming.
 #[test]
 fn every_example_game_plays_in_the_browser() {
-    let (stdout, _) = run_in_browser("tour.js", "127.0.0.1", ServeConfig { game_roots: vec![games()], ..ServeConfig::default() });
+    let (stdout, _) = run_in_browser(
+        "tour.js",
+        "127.0.0.1",
+        ServeConfig {
+            game_roots: vec![games()],
+            ..ServeConfig::default()
+        },
+    );
     let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
-    for game in ["tap-race", "star-chase", "high-card", "garden-walk", "balloon-pop"] {
+    for game in [
+        "tap-race",
+        "star-chase",
+        "high-card",
+        "garden-walk",
+        "balloon-pop",
+    ] {
         assert!(seen.get(game).is_some(), "{game} was not played: {seen}");
     }
 }

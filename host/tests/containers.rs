@@ -12,7 +12,11 @@ use host::server::{Isolation, ServeConfig};
 use js_runtime::IsolateLimits;
 
 fn require_docker() {
-    let ok = std::process::Command::new("docker").arg("info").output().map(|o| o.status.success()).unwrap_or(false);
+    let ok = std::process::Command::new("docker")
+        .arg("info")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     assert!(ok, "these tests need a running Docker engine: install docker.io and start dockerd (.ci/run does both)");
 }
 
@@ -55,17 +59,31 @@ async fn contained_server() -> (String, tempfile::TempDir) {
     let config = ServeConfig {
         game_roots: vec![repo_games(), extra.path().to_path_buf()],
         idle_timeout: Duration::from_secs(5),
-        isolation: Isolation::Container { worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")), limits: Limits::default(), docker_host: None, warm: 1 },
+        isolation: Isolation::Container {
+            worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")),
+            limits: Limits::default(),
+            docker_host: None,
+            warm: 1,
+        },
         // Not the defaults, to see them reach the worker in its container.
-        limits: IsolateLimits { heap_limit: 24 << 20, cpu_budget: Duration::from_millis(200) },
+        limits: IsolateLimits {
+            heap_limit: 24 << 20,
+            cpu_budget: Duration::from_millis(200),
+        },
         ..ServeConfig::default()
     };
     (start_with(config).await, extra)
 }
 
 fn container_ids() -> Vec<String> {
-    let out = std::process::Command::new("docker").args(["ps", "-q", "--filter", "label=homegames.session"]).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).split_whitespace().map(String::from).collect()
+    let out = std::process::Command::new("docker")
+        .args(["ps", "-q", "--filter", "label=homegames.session"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(String::from)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,7 +104,12 @@ async fn contained_sessions_play_fail_and_die_alone() {
     let escape = session_of(&addr, "escape").await;
     let mut e = connect(&addr, &escape).await;
     ready(&mut e).await;
-    let seen = frame_where(&mut e, |n| texts(n).iter().any(|t| t.contains("blocked") || t.contains("OPEN") || t.contains("READ"))).await;
+    let seen = frame_where(&mut e, |n| {
+        texts(n)
+            .iter()
+            .any(|t| t.contains("blocked") || t.contains("OPEN") || t.contains("READ"))
+    })
+    .await;
     assert_eq!(texts(&seen)[0], "fs blocked, net blocked, fetch blocked");
 
     // A game that loops forever ends its own session with a reason; the others go on.
@@ -106,9 +129,15 @@ async fn contained_sessions_play_fail_and_die_alone() {
     let before = container_ids();
     assert!(!before.is_empty(), "no session containers are running");
     let sessions = http_get(&addr, "/api/sessions").await;
-    assert!(sessions.contains(&tap) && sessions.contains(&escape), "{sessions}");
+    assert!(
+        sessions.contains(&tap) && sessions.contains(&escape),
+        "{sessions}"
+    );
     let victim = container_of(&addr, &escape).await;
-    std::process::Command::new("docker").args(["kill", &victim]).output().unwrap();
+    std::process::Command::new("docker")
+        .args(["kill", &victim])
+        .output()
+        .unwrap();
     let (code, reason) = closed(&mut e).await;
     assert_eq!(code, 1011, "{reason}");
     send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
@@ -120,7 +149,13 @@ async fn container_of(addr: &str, session: &str) -> String {
     let body = http_get(addr, "/api/sessions").await;
     let json = &body[body.find("\r\n\r\n").map_or(0, |i| i + 4)..];
     let list: serde_json::Value = serde_json::from_str(json).unwrap();
-    list.as_array().unwrap().iter().find(|s| s["id"] == session).and_then(|s| s["container"].as_str()).expect("a container for the session").to_string()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == session)
+        .and_then(|s| s["container"].as_str())
+        .expect("a container for the session")
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -156,7 +191,10 @@ async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
     ready(&mut h).await;
     let (code, reason) = closed(&mut h).await;
     assert_eq!(code, 1011, "{reason}");
-    assert!(reason.contains("exhausted its heap limit of 24 MiB"), "{reason}");
+    assert!(
+        reason.contains("exhausted its heap limit of 24 MiB"),
+        "{reason}"
+    );
 
     send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
     frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 1")).await;

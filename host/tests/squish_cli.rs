@@ -21,24 +21,49 @@ const RECT: &str = r#"{"kind":"Shape","id":42,"playerIds":[],"fill":[255,0,0,255
 
 #[test]
 fn encode_writes_the_real_bytes() {
-    let out = homegames(&["squish", "encode", "--squish-version", "135", "-"], RECT.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = homegames(
+        &["squish", "encode", "--squish-version", "135", "-"],
+        RECT.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The bytes squishjs 1.3.5 gives for this node (docs/squish.md).
     let want = "0300003a022b0010000000000000000000000004022c0003350007ff0000ff370004033400170000000064000000640064000000640000000000";
     assert_eq!(hex(&out.stdout), want);
 
-    let out = homegames(&["squish", "encode", "-v", "1006", "--bezel", "9", "--hex", "-"], RECT.as_bytes());
+    let out = homegames(
+        &[
+            "squish", "encode", "-v", "1006", "--bezel", "9", "--hex", "-",
+        ],
+        RECT.as_bytes(),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.trim_end().ends_with("043204325f3204325f325f3204325f3204320432"), "{text}");
-    assert!(text.starts_with("030000350"), "family B ids are 8 bytes: {text}");
+    assert!(
+        text.trim_end()
+            .ends_with("043204325f3204325f325f3204325f3204320432"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("030000350"),
+        "family B ids are 8 bytes: {text}"
+    );
 }
 
 #[test]
 fn decode_reads_back_what_encode_wrote() {
-    let tree = format!(r#"[{RECT}, {{"kind":"Text","id":7,"text":{{"text":"héllo 😀","x":1,"y":2,"color":[0,0,0,255]}}}}]"#);
+    let tree = format!(
+        r#"[{RECT}, {{"kind":"Text","id":7,"text":{{"text":"héllo 😀","x":1,"y":2,"color":[0,0,0,255]}}}}]"#
+    );
     let bytes = homegames(&["squish", "encode", "-v", "130", "-"], tree.as_bytes()).stdout;
     let out = homegames(&["squish", "decode", "-v", "130", "-"], &bytes);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let nodes: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(nodes[0]["kind"], "Shape");
     assert_eq!(nodes[0]["coordinates2d"][2], serde_json::json!([100, 100]));
@@ -51,10 +76,15 @@ fn the_old_clients_decoder_is_available() {
     // 0762: the server encodes with 1.0.4 (B), the old client reads with 0.7.62 (A) and fails on text.
     let text = r#"{"kind":"Text","id":7,"text":{"text":"hi","x":1,"y":2,"color":[0,0,0,255]}}"#;
     let bytes = homegames(&["squish", "encode", "-v", "0762", "-"], text.as_bytes()).stdout;
-    assert!(homegames(&["squish", "decode", "-v", "0762", "-"], &bytes).status.success());
+    assert!(homegames(&["squish", "decode", "-v", "0762", "-"], &bytes)
+        .status
+        .success());
     let client = homegames(&["squish", "decode", "-v", "0762", "--client", "-"], &bytes);
     let nodes: serde_json::Value = serde_json::from_slice(&client.stdout).unwrap_or_default();
-    assert!(!client.status.success() || nodes[0]["text"]["text"] != "hi", "family A must misread family B text");
+    assert!(
+        !client.status.success() || nodes[0]["text"]["text"] != "hi",
+        "family A must misread family B text"
+    );
 }
 
 #[test]
@@ -62,7 +92,10 @@ fn versions_lists_every_alias() {
     let out = homegames(&["squish", "versions"], b"");
     let text = String::from_utf8(out.stdout).unwrap();
     for alias in ["0756", "0762", "1008", "1010", "135", "140", "142"] {
-        assert!(text.lines().any(|l| l.starts_with(alias)), "{alias} missing from\n{text}");
+        assert!(
+            text.lines().any(|l| l.starts_with(alias)),
+            "{alias} missing from\n{text}"
+        );
     }
     assert!(text.contains("reserved"));
 }
@@ -70,20 +103,55 @@ fn versions_lists_every_alias() {
 #[test]
 fn bad_input_gets_a_clear_error_and_a_failing_status() {
     let cases: &[(&[&str], &[u8], &str)] = &[
-        (&["squish", "encode", "-v", "999", "-"], RECT.as_bytes(), "unknown squish version"),
-        (&["squish", "encode", "-v", "140", "-"], RECT.as_bytes(), "reserved"),
-        (&["squish", "encode", "-v", "135", "-"], b"{\"kind\": \"Shape\", \"fil\": 1}", "unknown field"),
-        (&["squish", "encode", "-v", "135", "-"], br#"{"kind":"Text","text":{"text":"x"}}"#, "text has no color"),
-        (&["squish", "decode", "-v", "135", "--hex", "-"], b"0400", "frame"),
-        (&["squish", "decode", "-v", "135", "--hex", "-"], b"03000006022b", "offset 5"),
-        (&["squish", "decode", "-v", "135", "--hex", "-"], b"zz", "not a hex byte"),
-        (&["squish", "decode", "-v", "135", "does-not-exist.bin"], b"", "does-not-exist.bin"),
+        (
+            &["squish", "encode", "-v", "999", "-"],
+            RECT.as_bytes(),
+            "unknown squish version",
+        ),
+        (
+            &["squish", "encode", "-v", "140", "-"],
+            RECT.as_bytes(),
+            "reserved",
+        ),
+        (
+            &["squish", "encode", "-v", "135", "-"],
+            b"{\"kind\": \"Shape\", \"fil\": 1}",
+            "unknown field",
+        ),
+        (
+            &["squish", "encode", "-v", "135", "-"],
+            br#"{"kind":"Text","text":{"text":"x"}}"#,
+            "text has no color",
+        ),
+        (
+            &["squish", "decode", "-v", "135", "--hex", "-"],
+            b"0400",
+            "frame",
+        ),
+        (
+            &["squish", "decode", "-v", "135", "--hex", "-"],
+            b"03000006022b",
+            "offset 5",
+        ),
+        (
+            &["squish", "decode", "-v", "135", "--hex", "-"],
+            b"zz",
+            "not a hex byte",
+        ),
+        (
+            &["squish", "decode", "-v", "135", "does-not-exist.bin"],
+            b"",
+            "does-not-exist.bin",
+        ),
     ];
     for (args, stdin, needle) in cases {
         let out = homegames(args, stdin);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{args:?} should fail");
-        assert!(err.contains(needle), "{args:?}: expected {needle:?} in: {err}");
+        assert!(
+            err.contains(needle),
+            "{args:?}: expected {needle:?} in: {err}"
+        );
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
     }
 }
@@ -98,21 +166,40 @@ fn hex(b: &[u8]) -> String {
 fn scan_reports_findings_and_exits_non_zero() {
     let clean = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/tap-race");
     let out = homegames(&["scan", clean.to_str().unwrap()], b"");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("no findings"));
 
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.js"), "const fs = require('fs');\nconst g = globalThis;\n").unwrap();
+    std::fs::write(
+        dir.path().join("index.js"),
+        "const fs = require('fs');\nconst g = globalThis;\n",
+    )
+    .unwrap();
     let out = homegames(&["scan", dir.path().to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("index.js:1:12") && text.contains("[banned-module]"), "{text}");
-    assert!(text.contains("index.js:2:11") && text.contains("[global-alias]"), "{text}");
+    assert!(
+        text.contains("index.js:1:12") && text.contains("[banned-module]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("index.js:2:11") && text.contains("[global-alias]"),
+        "{text}"
+    );
 
     let out = homegames(&["scan", "--json", dir.path().to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(1));
     let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, ["banned-module", "global-alias"]);
     assert_eq!(findings[0]["line"], 1);
 
@@ -137,8 +224,22 @@ fn play_records_a_scripted_run() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let run = homegames(&["play", game.to_str().unwrap(), "--script", script.to_str().unwrap(), "--record", out.to_str().unwrap()], b"");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = homegames(
+        &[
+            "play",
+            game.to_str().unwrap(),
+            "--script",
+            script.to_str().unwrap(),
+            "--record",
+            out.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let frames = std::fs::read(out.join("p1.bin")).unwrap();
     // Length-prefixed frames; the last one player 1 saw shows the tap.
     let (mut at, mut last) = (0, Vec::new());
@@ -149,8 +250,14 @@ fn play_records_a_scripted_run() {
     }
     assert_eq!(at, frames.len(), "frames are back to back");
     let nodes = squish::decode("135".parse().unwrap(), &last).unwrap();
-    assert!(nodes.iter().any(|n| n.text.as_ref().is_some_and(|t| t.text == "player1: 1")), "the tap counted");
-    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("log.json")).unwrap()).unwrap();
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n.text.as_ref().is_some_and(|t| t.text == "player1: 1")),
+        "the tap counted"
+    );
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("log.json")).unwrap()).unwrap();
     assert_eq!(log["events"].as_array().unwrap().len(), 3);
     assert!(log["ended"].is_null());
 }
@@ -162,16 +269,30 @@ fn validate_reports_a_good_and_a_broken_game() {
     let out = homegames(&["validate", game.to_str().unwrap(), "--seconds", "2"], b"");
     assert!(out.status.success());
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((report["ok"].as_bool(), report["squishVersion"].as_str()), (Some(true), Some("135")), "{report}");
-    assert_eq!(report["assetIds"], serde_json::json!(["balloon.png", "pop.wav"]));
+    assert_eq!(
+        (report["ok"].as_bool(), report["squishVersion"].as_str()),
+        (Some(true), Some("135")),
+        "{report}"
+    );
+    assert_eq!(
+        report["assetIds"],
+        serde_json::json!(["balloon.png", "pop.wav"])
+    );
     assert!(report["frames"].as_u64().unwrap() > 0);
 
     let broken = tempfile::tempdir().unwrap();
-    std::fs::write(broken.path().join("index.js"), "throw new Error('nope at load');\n").unwrap();
+    std::fs::write(
+        broken.path().join("index.js"),
+        "throw new Error('nope at load');\n",
+    )
+    .unwrap();
     let out = homegames(&["validate", broken.path().to_str().unwrap()], b"");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ok"], false);
-    assert!(report["error"].as_str().unwrap().contains("nope at load"), "{report}");
+    assert!(
+        report["error"].as_str().unwrap().contains("nope at load"),
+        "{report}"
+    );
 }
 
 /// `--cpu-ms` and `--heap-mb` set the isolate's limits: a game past them is stopped and the run
@@ -198,22 +319,42 @@ fn play_takes_the_isolate_limits_from_the_command_line() {
         .unwrap();
         let script = dir.path().join("run.json");
         std::fs::write(&script, r#"{"seed": 1, "epochMs": 0, "endMs": 500, "events": [{"t": 100, "type": "join", "player": 1}]}"#).unwrap();
-        let mut args = vec!["play", game.to_str().unwrap(), "--script", script.to_str().unwrap()];
+        let mut args = vec![
+            "play",
+            game.to_str().unwrap(),
+            "--script",
+            script.to_str().unwrap(),
+        ];
         args.extend_from_slice(flags);
         let out = homegames(&args, b"");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         log["ended"].as_str().unwrap_or_default().to_string()
     };
     let ended = run("for (;;) {}", &["--cpu-ms", "40"]);
     assert!(ended.contains("CPU budget of 40 ms"), "{ended}");
-    let ended = run("const keep = []; for (;;) keep.push(new Array(100000).fill(7));", &["--heap-mb", "8", "--cpu-ms", "60000"]);
+    let ended = run(
+        "const keep = []; for (;;) keep.push(new Array(100000).fill(7));",
+        &["--heap-mb", "8", "--cpu-ms", "60000"],
+    );
     assert!(ended.contains("heap limit of 8 MiB"), "{ended}");
-    assert_eq!(run("", &["--heap-mb", "8", "--cpu-ms", "40"]), "", "a game within its limits runs to the end");
+    assert_eq!(
+        run("", &["--heap-mb", "8", "--cpu-ms", "40"]),
+        "",
+        "a game within its limits runs to the end"
+    );
 
     let refused = homegames(&["play", "games/tap-race", "--heap-mb", "1"], b"");
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--heap-mb"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--heap-mb"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }
 
 /// A game's compiled code is never written to disk: QuickJS's bytecode cache (on by default in
@@ -230,9 +371,16 @@ fn compiled_game_code_stays_off_the_disk() {
         .env("HOME", cache.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let written: Vec<_> = walk(cache.path());
-    assert!(written.is_empty(), "files written under the cache folder: {written:?}");
+    assert!(
+        written.is_empty(),
+        "files written under the cache folder: {written:?}"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

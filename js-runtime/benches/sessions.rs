@@ -11,12 +11,17 @@ use js_runtime::{GameSession, SessionConfig};
 use serde_json::{json, Value};
 
 fn games_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/node_modules/homegames-core/src/games")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference/node_modules/homegames-core/src/games")
 }
 
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     pages * 4096
 }
 
@@ -35,14 +40,22 @@ fn node(game: &Path, iterations: u32) -> Value {
         .arg(iterations.to_string())
         .output()
         .expect("run node");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("node bench failed: {}", String::from_utf8_lossy(&out.stderr)))
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "node bench failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 fn main() {
     assert!(games_dir().is_dir(), "run scripts/install-oracle first");
     let sessions = 100;
     println!("Idle sessions: RSS growth per session in one process (ours) vs one Node process per session (original)");
-    println!("{:<14} {:>14} {:>16}", "game", "ours MiB/sess", "node MiB/process");
+    println!(
+        "{:<14} {:>14} {:>16}",
+        "game", "ours MiB/sess", "node MiB/process"
+    );
     for game in ["shape-test", "squarer", "vegas-trail"] {
         let dir = games_dir().join(game);
         // Each session on its own thread, as the host runs them; all alive while RSS is read.
@@ -74,8 +87,17 @@ fn main() {
     }
     println!();
     println!("One broadcast (squish the scene, one frame for each of 2 players)");
-    println!("{:<14} {:>7} {:>12} {:>12} {:>8}", "game", "nodes", "node µs", "ours µs", "ratio");
-    for game in ["shape-test", "layer-test", "squarer", "vegas-trail", "grid-test"] {
+    println!(
+        "{:<14} {:>7} {:>12} {:>12} {:>8}",
+        "game", "nodes", "node µs", "ours µs", "ratio"
+    );
+    for game in [
+        "shape-test",
+        "layer-test",
+        "squarer",
+        "vegas-trail",
+        "grid-test",
+    ] {
         let dir = games_dir().join(game);
         let mut s = joined(&dir);
         let iterations = 300;
@@ -87,8 +109,15 @@ fn main() {
         }
         let ours = start.elapsed().as_secs_f64() * 1e6 / iterations as f64;
         let frames = s.take_frames();
-        let nodes = squish::decode(s.version(), &frames.last().unwrap().bytes).map_or(0, |n| n.len());
-        let theirs = node(&dir, iterations)["nanosPerBroadcast"].as_f64().unwrap() / 1000.0;
-        println!("{game:<14} {nodes:>7} {theirs:>12.1} {ours:>12.1} {:>7.2}x", theirs / ours);
+        let nodes =
+            squish::decode(s.version(), &frames.last().unwrap().bytes).map_or(0, |n| n.len());
+        let theirs = node(&dir, iterations)["nanosPerBroadcast"]
+            .as_f64()
+            .unwrap()
+            / 1000.0;
+        println!(
+            "{game:<14} {nodes:>7} {theirs:>12.1} {ours:>12.1} {:>7.2}x",
+            theirs / ours
+        );
     }
 }

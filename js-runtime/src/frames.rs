@@ -97,7 +97,9 @@ impl FrameSink {
         };
         for p in targets {
             let bytes = match squished.players.frame(p) {
-                Some(bytes) if self.spectators.contains(&p) => without_audio(self.version, bytes, &layers_audio_keys(layers)),
+                Some(bytes) if self.spectators.contains(&p) => {
+                    without_audio(self.version, bytes, &layers_audio_keys(layers))
+                }
                 Some(bytes) => bytes.to_vec(),
                 None => {
                     if self.no_frame.len() < NO_FRAME_MAX {
@@ -113,7 +115,12 @@ impl FrameSink {
                 continue;
             }
             self.outbox_bytes += bytes.len();
-            self.outbox.push(PlayerFrame { player: p, t: self.now, cause, bytes });
+            self.outbox.push(PlayerFrame {
+                player: p,
+                t: self.now,
+                cause,
+                bytes,
+            });
         }
         StateOutcome {
             draws: squished.random_draws,

@@ -403,7 +403,9 @@ impl GameSession {
     fn call(&mut self, method: &str, args: &[Value]) -> Result<Value, RuntimeError> {
         let result = self.engine.call(method, args);
         if self.sink.borrow().overflowed {
-            let reason = EndReason::OutputFlood { limit_mib: crate::frames::OUTBOX_MAX_BYTES >> 20 };
+            let reason = EndReason::OutputFlood {
+                limit_mib: crate::frames::OUTBOX_MAX_BYTES >> 20,
+            };
             self.engine.end_with(reason.clone());
             return Err(RuntimeError::Ended(reason));
         }

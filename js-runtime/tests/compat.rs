@@ -52,7 +52,10 @@ fn ensure_installed() {
 }
 
 /// Runs the reference harness; returns per-player frames and its log.
-fn reference(game: &Path, script: &Value, out: &Path) -> (Vec<(u8, Vec<Vec<u8>>)>, Value) {
+/// Each player's frames, in order.
+type PlayerFrames = Vec<(u8, Vec<Vec<u8>>)>;
+
+fn reference(game: &Path, script: &Value, out: &Path) -> (PlayerFrames, Value) {
     let script_path = out.with_extension("script.json");
     std::fs::write(&script_path, serde_json::to_string(script).unwrap()).unwrap();
     let output = Command::new("node")

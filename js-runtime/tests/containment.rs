@@ -365,8 +365,14 @@ fn memory_outside_the_js_heap_is_capped_too() {
 fn a_frame_flood_ends_the_session() {
     // A big scene squished in a loop: the frames one call may queue are capped; past the cap they
     // are dropped and the session ends when the call does (at the latest at its CPU budget).
-    let limits = IsolateLimits { heap_limit: 64 << 20, cpu_budget: Duration::from_secs(5) };
-    let config = SessionConfig { limits, ..SessionConfig::default() };
+    let limits = IsolateLimits {
+        heap_limit: 64 << 20,
+        cpu_budget: Duration::from_secs(5),
+    };
+    let config = SessionConfig {
+        limits,
+        ..SessionConfig::default()
+    };
     let mut s = load_with(
         "handleNewPlayer() { for (let i = 0; i < 16; i++) this.root.addChild(new GameNode.Text({ textInfo: { text: 'x'.repeat(60000), x: 1, y: 1, size: 1, color: Colors.COLORS.BLACK } })); for (;;) this.root.node.onStateChange(); }",
         &[],
@@ -374,7 +380,13 @@ fn a_frame_flood_ends_the_session() {
     )
     .unwrap();
     let err = s.join(1, "a", json!({})).unwrap_err();
-    assert!(matches!(err, RuntimeError::Ended(EndReason::OutputFlood { limit_mib: 64 })), "{err}");
+    assert!(
+        matches!(
+            err,
+            RuntimeError::Ended(EndReason::OutputFlood { limit_mib: 64 })
+        ),
+        "{err}"
+    );
     let queued: usize = s.take_frames().iter().map(|f| f.bytes.len()).sum();
     assert!(queued <= 64 << 20, "{queued} bytes queued");
 }
@@ -383,9 +395,37 @@ fn a_frame_flood_ends_the_session() {
 fn hostile_node_fields_never_take_the_process_down() {
     // Whatever a game puts in a node's fields reaches Rust as data; an op never panics on it.
     let values = [
-        "'x'", "NaN", "-1", "1e308", "[]", "{}", "[[1e308, -1e308, NaN]]", "{ text: 5 }", "['a', -1, 1e20]", "{ x: NaN, y: 'q' }", "Symbol('s')", "() => 1", "new Proxy({}, {})", "[['a']]",
+        "'x'",
+        "NaN",
+        "-1",
+        "1e308",
+        "[]",
+        "{}",
+        "[[1e308, -1e308, NaN]]",
+        "{ text: 5 }",
+        "['a', -1, 1e20]",
+        "{ x: NaN, y: 'q' }",
+        "Symbol('s')",
+        "() => 1",
+        "new Proxy({}, {})",
+        "[['a']]",
     ];
-    let fields = ["fill", "coordinates2d", "text", "playerIds", "size", "pos", "color", "effects", "border", "id", "subType", "input", "asset", "handleClick"];
+    let fields = [
+        "fill",
+        "coordinates2d",
+        "text",
+        "playerIds",
+        "size",
+        "pos",
+        "color",
+        "effects",
+        "border",
+        "id",
+        "subType",
+        "input",
+        "asset",
+        "handleClick",
+    ];
     let body = format!(
         "handleKeyDown(p, k) {{ const [f, v] = JSON.parse(k); const values = [{}]; try {{ this.root.node[f] = values[v]; this.root.node.onStateChange(); }} catch (e) {{ console.log('threw'); }} }}",
         values.join(", ")
@@ -393,11 +433,12 @@ fn hostile_node_fields_never_take_the_process_down() {
     let mut s = load(&body, &[]).unwrap();
     s.join(1, "a", json!({})).unwrap();
     for f in fields {
-        for v in 0..values.len() {
+        for (v, value) in values.iter().enumerate() {
             // A fresh copy per value: one bad value must not hide the next.
             let mut t = load(&body, &[]).unwrap();
             t.join(1, "a", json!({})).unwrap();
-            t.key(1, &serde_json::to_string(&json!([f, v])).unwrap(), true).unwrap_or_else(|e| panic!("{f} = {}: {e}", values[v]));
+            t.key(1, &serde_json::to_string(&json!([f, v])).unwrap(), true)
+                .unwrap_or_else(|e| panic!("{f} = {value}: {e}"));
         }
     }
     // And the first session still answers.

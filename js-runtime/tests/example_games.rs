@@ -85,8 +85,7 @@ fn spectators_get_no_audio() {
     let last = s
         .take_frames()
         .into_iter()
-        .filter(|f| f.player == 1)
-        .last()
+        .rfind(|f| f.player == 1)
         .unwrap();
     let balloon = squish::decode(version, &last.bytes)
         .unwrap()

@@ -13,14 +13,21 @@ pub fn verification_code() -> String {
 
 pub fn reset_code() -> String {
     let mut rng = rand::thread_rng();
-    (0..8).map(|_| RESET_ALPHABET[rng.gen_range(0..RESET_ALPHABET.len())] as char).collect()
+    (0..8)
+        .map(|_| RESET_ALPHABET[rng.gen_range(0..RESET_ALPHABET.len())] as char)
+        .collect()
 }
 
 /// The stored form of a code: sha256 over the server secret, the purpose, the account and the
 /// code (as typed, upper-cased and trimmed).
 pub fn hash(secret: &str, purpose: &str, user_id: &str, code: &str) -> String {
     let mut h = Sha256::new();
-    for part in [secret, purpose, user_id, code.trim().to_ascii_uppercase().as_str()] {
+    for part in [
+        secret,
+        purpose,
+        user_id,
+        code.trim().to_ascii_uppercase().as_str(),
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }

@@ -6,8 +6,8 @@ pub mod password;
 pub mod tokens;
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use mongodb::bson::doc;
 
 use crate::app::AppState;
@@ -25,15 +25,20 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let value = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthorized("sign in first: send Authorization: Bearer <access token>".into()))?;
+        let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::Unauthorized(
+                "sign in first: send Authorization: Bearer <access token>".into(),
+            )
+        })?;
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be: Bearer <access token>".into()))?;
+            .ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "the Authorization header must be: Bearer <access token>".into(),
+                )
+            })?;
         let claims = state.tokens.check(token.trim(), tokens::Kind::Access)?;
         Ok(Authed(holder(state, &claims).await?))
     }
@@ -49,7 +54,9 @@ pub async fn holder(state: &AppState, claims: &tokens::Claims) -> Result<User, A
         .await?
         .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
     if user.token_version != claims.ver {
-        return Err(ApiError::Unauthorized("this token was revoked by a password reset; sign in again".into()));
+        return Err(ApiError::Unauthorized(
+            "this token was revoked by a password reset; sign in again".into(),
+        ));
     }
     Ok(user)
 }
@@ -60,7 +67,9 @@ impl FromRequestParts<AppState> for Verified {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Authed(user) = Authed::from_request_parts(parts, state).await?;
         if !user.verified {
-            return Err(ApiError::Forbidden("verify your email first (POST /auth/verify with the code we sent)".into()));
+            return Err(ApiError::Forbidden(
+                "verify your email first (POST /auth/verify with the code we sent)".into(),
+            ));
         }
         Ok(Verified(user))
     }
@@ -71,10 +80,15 @@ impl FromRequestParts<AppState> for Verified {
 impl axum::extract::OptionalFromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
         if parts.headers.get(header::AUTHORIZATION).is_none() {
             return Ok(None);
         }
-        <Authed as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+        <Authed as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
     }
 }

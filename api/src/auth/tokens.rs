@@ -32,11 +32,19 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    pub fn new(secret: &str, access_ttl: Duration, refresh_ttl: Duration) -> Result<Tokens, ApiError> {
+    pub fn new(
+        secret: &str,
+        access_ttl: Duration,
+        refresh_ttl: Duration,
+    ) -> Result<Tokens, ApiError> {
         if secret.len() < 16 {
-            return Err(ApiError::Internal("the token secret must be at least 16 bytes".into()));
+            return Err(ApiError::Internal(
+                "the token secret must be at least 16 bytes".into(),
+            ));
         }
-        let bad = |e: jsonwebtoken::errors::Error| ApiError::Internal(format!("unusable token secret: {e}"));
+        let bad = |e: jsonwebtoken::errors::Error| {
+            ApiError::Internal(format!("unusable token secret: {e}"))
+        };
         Ok(Tokens {
             encoding: EncodingKey::from_secret(secret.as_bytes()).map_err(bad)?,
             decoding: DecodingKey::from_secret(secret.as_bytes()).map_err(bad)?,
@@ -46,23 +54,36 @@ impl Tokens {
     }
 
     pub fn issue(&self, user_id: &str, version: i64, kind: Kind) -> Result<String, ApiError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
         let ttl = match kind {
             Kind::Access => self.access_ttl,
             Kind::Refresh => self.refresh_ttl,
         };
-        let claims = Claims { sub: user_id.to_string(), typ: kind, ver: version, iat: now, exp: now + ttl.as_secs() };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
+        let claims = Claims {
+            sub: user_id.to_string(),
+            typ: kind,
+            ver: version,
+            iat: now,
+            exp: now + ttl.as_secs(),
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))
     }
 
     /// The claims of a valid, unexpired token of the given kind.
     pub fn check(&self, token: &str, kind: Kind) -> Result<Claims, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
-        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
-            jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::Unauthorized("the token has expired".into()),
-            _ => ApiError::Unauthorized("the token is not valid".into()),
-        })?;
+        let data =
+            decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::Unauthorized("the token has expired".into())
+                }
+                _ => ApiError::Unauthorized("the token is not valid".into()),
+            })?;
         if data.claims.typ != kind {
             return Err(ApiError::Unauthorized(match kind {
                 Kind::Access => "this is a refresh token; send an access token".into(),

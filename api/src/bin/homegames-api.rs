@@ -17,7 +17,11 @@ use api::{build_app, ApiConfig};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "homegames-api", about = "The Homegames platform API: accounts, games, versions and the catalog", version)]
+#[command(
+    name = "homegames-api",
+    about = "The Homegames platform API: accounts, games, versions and the catalog",
+    version
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,13 +38,21 @@ enum Command {
 #[derive(clap::Args)]
 struct Services {
     /// MongoDB connection string (a real mongod, a replica set, or SecantusDB).
-    #[arg(long, env = "HG_MONGO_URL", default_value = "mongodb://127.0.0.1:27017/?directConnection=true")]
+    #[arg(
+        long,
+        env = "HG_MONGO_URL",
+        default_value = "mongodb://127.0.0.1:27017/?directConnection=true"
+    )]
     mongo_url: String,
     /// Database name.
     #[arg(long, env = "HG_MONGO_DB", default_value = "homegames")]
     database: String,
     /// RabbitMQ connection string (the publish queue).
-    #[arg(long, env = "HG_AMQP_URL", default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
+    #[arg(
+        long,
+        env = "HG_AMQP_URL",
+        default_value = "amqp://guest:guest@127.0.0.1:5672/%2f"
+    )]
     amqp_url: String,
     /// Name of the durable publish queue.
     #[arg(long, env = "HG_PUBLISH_QUEUE", default_value = "publish_requests")]
@@ -98,11 +110,17 @@ fn main() -> Result<()> {
     // Inline validation runs games in this process; before any thread exists (it sets an
     // environment variable), keep their compiled code off the disk.
     host::keep_compiled_code_off_disk();
-    tokio::runtime::Runtime::new().context("starting the async runtime")?.block_on(run())
+    tokio::runtime::Runtime::new()
+        .context("starting the async runtime")?
+        .block_on(run())
 }
 
 async fn run() -> Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::Worker(args) => worker(args).await,
@@ -120,7 +138,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.publish_queue = args.services.publish_queue;
     config.host_url = args.host_url;
     config.published_dir = args.published_dir;
-    let store = Store::connect(&config.mongo_url, &config.database).await.context("bad MongoDB connection string")?;
+    let store = Store::connect(&config.mongo_url, &config.database)
+        .await
+        .context("bad MongoDB connection string")?;
     // The API starts even while the database is down (it answers 503 until it is back); indexes
     // are made as soon as it can be reached.
     let indexing = store.clone();
@@ -134,15 +154,23 @@ async fn serve(args: ServeArgs) -> Result<()> {
         }
     });
     let app = build_app(Arc::new(Inner::new(config, store)?));
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(addr = %args.listen, "homegames-api listening");
-    axum::serve(listener, app).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }
 
 async fn worker(args: WorkerArgs) -> Result<()> {
     use api::worker::{Validator, Worker};
-    let store = Store::connect(&args.services.mongo_url, &args.services.database).await.context("bad MongoDB connection string")?;
+    let store = Store::connect(&args.services.mongo_url, &args.services.database)
+        .await
+        .context("bad MongoDB connection string")?;
     let validator = if args.inline_validation {
         tracing::warn!("--inline-validation: test runs happen in this process, not in containers");
         Validator::Inline
@@ -151,19 +179,42 @@ async fn worker(args: WorkerArgs) -> Result<()> {
             Some(b) => b,
             None => std::env::current_exe()?.with_file_name("homegames"),
         };
-        anyhow::ensure!(bin.is_file(), "{} not found: pass --homegames-bin (cargo build -p host builds it)", bin.display());
-        let containers = host::server::container::Containers::for_validation(&bin, Default::default(), args.docker_host.as_deref())
-            .await
-            .context("publishing needs Docker for its test runs (or --inline-validation for development)")?;
-        Validator::Contained(containers)
+        anyhow::ensure!(
+            bin.is_file(),
+            "{} not found: pass --homegames-bin (cargo build -p host builds it)",
+            bin.display()
+        );
+        let containers = host::server::container::Containers::for_validation(
+            &bin,
+            Default::default(),
+            args.docker_host.as_deref(),
+        )
+        .await
+        .context(
+            "publishing needs Docker for its test runs (or --inline-validation for development)",
+        )?;
+        Validator::Contained(Box::new(containers))
     };
-    std::fs::create_dir_all(&args.work_dir).with_context(|| format!("creating {}", args.work_dir.display()))?;
-    let worker = Worker { store, validator, work_dir: args.work_dir, seconds: args.seconds, pause_after_claim: Duration::from_millis(args.pause_after_claim_ms) };
+    std::fs::create_dir_all(&args.work_dir)
+        .with_context(|| format!("creating {}", args.work_dir.display()))?;
+    let worker = Worker {
+        store,
+        validator,
+        work_dir: args.work_dir,
+        seconds: args.seconds,
+        pause_after_claim: Duration::from_millis(args.pause_after_claim_ms),
+    };
     loop {
         if let Ok(n) = api::worker::unfinished(&worker.store).await {
-            tracing::info!(unfinished = n, "publish requests not yet finished (RabbitMQ redelivers their jobs)");
+            tracing::info!(
+                unfinished = n,
+                "publish requests not yet finished (RabbitMQ redelivers their jobs)"
+            );
         }
-        match worker.consume(&args.services.amqp_url, &args.services.publish_queue).await {
+        match worker
+            .consume(&args.services.amqp_url, &args.services.publish_queue)
+            .await
+        {
             Ok(()) => tracing::warn!("the queue closed; reconnecting"),
             Err(e) => tracing::warn!(error = %e, "queue unavailable; retrying in 2 s"),
         }

@@ -118,17 +118,27 @@ pub struct Done {
 }
 
 fn done(message: &str) -> Json<Done> {
-    Json(Done { ok: true, message: message.to_string() })
+    Json(Done {
+        ok: true,
+        message: message.to_string(),
+    })
 }
 
 fn valid_display_name(name: &str) -> Result<(), ApiError> {
     let ok_len = (3..=24).contains(&name.chars().count());
-    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let ok_start = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let ok_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok_len && ok_chars && ok_start {
         Ok(())
     } else {
-        Err(ApiError::invalid("displayName must be 3-24 letters, digits, _ or -, starting with a letter or digit"))
+        Err(ApiError::invalid(
+            "displayName must be 3-24 letters, digits, _ or -, starting with a letter or digit",
+        ))
     }
 }
 
@@ -137,7 +147,10 @@ fn valid_email(email: &str) -> Result<(), ApiError> {
     let ok = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.contains('@') && domain.split('.').count() >= 2 && domain.split('.').all(|l| !l.is_empty())
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|l| !l.is_empty())
         });
     if ok {
         Ok(())
@@ -166,8 +179,18 @@ struct CodeKind {
     ttl: Duration,
 }
 
-const VERIFY_CODE: CodeKind = CodeKind { purpose: "verify", hash_field: "verificationCodeHash", expires_field: "verificationCodeExpires", ttl: VERIFY_TTL };
-const RESET_CODE: CodeKind = CodeKind { purpose: "reset", hash_field: "resetCodeHash", expires_field: "resetCodeExpires", ttl: RESET_TTL };
+const VERIFY_CODE: CodeKind = CodeKind {
+    purpose: "verify",
+    hash_field: "verificationCodeHash",
+    expires_field: "verificationCodeExpires",
+    ttl: VERIFY_TTL,
+};
+const RESET_CODE: CodeKind = CodeKind {
+    purpose: "reset",
+    hash_field: "resetCodeHash",
+    expires_field: "resetCodeExpires",
+    ttl: RESET_TTL,
+};
 
 impl CodeKind {
     /// The stored form of a code of this kind for this account.
@@ -177,9 +200,18 @@ impl CodeKind {
 }
 
 /// Keeps `code` (as its hash, with its expiry) on the account; an earlier code of the kind stops working.
-async fn store_code(state: &AppState, user_id: &str, kind: &CodeKind, code: &str) -> Result<(), ApiError> {
+async fn store_code(
+    state: &AppState,
+    user_id: &str,
+    kind: &CodeKind,
+    code: &str,
+) -> Result<(), ApiError> {
     let set = doc! {kind.hash_field: kind.hash(state, user_id, code), kind.expires_field: expires_in(kind.ttl)};
-    state.store.users().update_one(doc! {"userId": user_id}, doc! {"$set": set}).await?;
+    state
+        .store
+        .users()
+        .update_one(doc! {"userId": user_id}, doc! {"$set": set})
+        .await?;
     Ok(())
 }
 
@@ -188,8 +220,12 @@ fn session(state: &AppState, user: &User) -> Result<Session, ApiError> {
         user_id: user.user_id.clone(),
         display_name: user.display_name.clone(),
         verified: user.verified,
-        access_token: state.tokens.issue(&user.user_id, user.token_version, Kind::Access)?,
-        refresh_token: state.tokens.issue(&user.user_id, user.token_version, Kind::Refresh)?,
+        access_token: state
+            .tokens
+            .issue(&user.user_id, user.token_version, Kind::Access)?,
+        refresh_token: state
+            .tokens
+            .issue(&user.user_id, user.token_version, Kind::Refresh)?,
         expires_in: state.tokens.access_ttl.as_secs(),
     })
 }
@@ -198,18 +234,31 @@ fn send_verification(state: &AppState, user: &User, code: &str) -> Result<(), Ap
     let mail = Mail {
         to: user.email.clone(),
         subject: "Your Homegames verification code".into(),
-        body: format!("Hi {}, your verification code is {code}. It expires in 24 hours.", user.display_name),
+        body: format!(
+            "Hi {}, your verification code is {code}. It expires in 24 hours.",
+            user.display_name
+        ),
     };
-    state.mailer.send(&mail).map_err(|e| ApiError::Unavailable(e.to_string()))
+    state
+        .mailer
+        .send(&mail)
+        .map_err(|e| ApiError::Unavailable(e.to_string()))
 }
 
 /// Creates an account (unverified) and mails a 6-digit verification code.
 #[utoipa::path(post, path = "/auth/signup", tag = "accounts", request_body = SignupRequest,
     responses((status = 201, body = Session), (status = 409, description = "display name or email taken", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest>) -> Result<(StatusCode, Json<Session>), ApiError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    Body(req): Body<SignupRequest>,
+) -> Result<(StatusCode, Json<Session>), ApiError> {
     // Taken exactly as sent: the documented patterns allow no surrounding spaces.
-    let SignupRequest { display_name, email, password } = req;
+    let SignupRequest {
+        display_name,
+        email,
+        password,
+    } = req;
     valid_display_name(&display_name)?;
     valid_email(&email)?;
     valid_password(&password)?;
@@ -234,7 +283,15 @@ pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest
     if let Err(e) = state.store.users().insert_one(&user).await {
         if is_duplicate_key(&e) {
             let users = state.store.users();
-            let taken = if users.find_one(doc! {"displayNameLower": &user.display_name_lower}).await?.is_some() { "that display name" } else { "that email" };
+            let taken = if users
+                .find_one(doc! {"displayNameLower": &user.display_name_lower})
+                .await?
+                .is_some()
+            {
+                "that display name"
+            } else {
+                "that email"
+            };
             return Err(ApiError::Conflict(format!("{taken} is already taken")));
         }
         return Err(e.into());
@@ -247,10 +304,17 @@ pub async fn signup(State(state): State<AppState>, Body(req): Body<SignupRequest
 /// Signs in with a display name or an email address.
 #[utoipa::path(post, path = "/auth/login", tag = "accounts", request_body = LoginRequest,
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, Body(req): Body<LoginRequest>) -> Result<Json<Session>, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    Body(req): Body<LoginRequest>,
+) -> Result<Json<Session>, ApiError> {
     let login = req.login.trim().to_lowercase();
     Limits::check(&state.limits.login, &login, "sign-in attempts")?;
-    let user = state.store.users().find_one(doc! {"$or": [{"displayNameLower": &login}, {"emailLower": &login}]}).await?;
+    let user = state
+        .store
+        .users()
+        .find_one(doc! {"$or": [{"displayNameLower": &login}, {"emailLower": &login}]})
+        .await?;
     let denied = || ApiError::Unauthorized("wrong display name, email or password".into());
     let Some(user) = user else {
         // Spend the same time as a real check, so timing does not tell who has an account.
@@ -269,7 +333,10 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// New tokens for a valid refresh token.
 #[utoipa::path(post, path = "/auth/refresh", tag = "accounts", request_body = RefreshRequest,
     responses((status = 200, body = Session), (status = 401, body = ErrorBody)))]
-pub async fn refresh(State(state): State<AppState>, Body(req): Body<RefreshRequest>) -> Result<Json<Session>, ApiError> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    Body(req): Body<RefreshRequest>,
+) -> Result<Json<Session>, ApiError> {
     let claims = state.tokens.check(&req.refresh_token, Kind::Refresh)?;
     let user = holder(&state, &claims).await?;
     Ok(Json(session(&state, &user)?))
@@ -279,16 +346,26 @@ pub async fn refresh(State(state): State<AppState>, Body(req): Body<RefreshReque
 #[utoipa::path(post, path = "/auth/verify", tag = "accounts", request_body = VerifyRequest, security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 400, description = "wrong or expired code", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn verify(State(state): State<AppState>, Authed(user): Authed, Body(req): Body<VerifyRequest>) -> Result<Json<Done>, ApiError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Body(req): Body<VerifyRequest>,
+) -> Result<Json<Done>, ApiError> {
     if user.verified {
         return Ok(done("already verified"));
     }
     Limits::check(&state.limits.verify, &user.user_id, "verification attempts")?;
-    let expired = user.verification_code_expires.is_none_or(|t| t < DateTime::now());
+    let expired = user
+        .verification_code_expires
+        .is_none_or(|t| t < DateTime::now());
     if expired {
-        return Err(ApiError::BadRequest("the code has expired; ask for a new one at POST /auth/resend-verification".into()));
+        return Err(ApiError::BadRequest(
+            "the code has expired; ask for a new one at POST /auth/resend-verification".into(),
+        ));
     }
-    if user.verification_code_hash.as_deref() != Some(VERIFY_CODE.hash(&state, &user.user_id, &req.code).as_str()) {
+    if user.verification_code_hash.as_deref()
+        != Some(VERIFY_CODE.hash(&state, &user.user_id, &req.code).as_str())
+    {
         return Err(ApiError::BadRequest("that is not the code we sent".into()));
     }
     state
@@ -302,7 +379,10 @@ pub async fn verify(State(state): State<AppState>, Authed(user): Authed, Body(re
 /// Mails a new verification code (the old one stops working).
 #[utoipa::path(post, path = "/auth/resend-verification", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Done), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn resend_verification(State(state): State<AppState>, Authed(user): Authed) -> Result<Json<Done>, ApiError> {
+pub async fn resend_verification(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> Result<Json<Done>, ApiError> {
     if user.verified {
         return Ok(done("already verified"));
     }
@@ -318,16 +398,31 @@ const FORGOT_ANSWER: &str = "if an account has that email, a reset code is on it
 /// Mails an 8-character reset code. The answer is the same whether or not the account exists.
 #[utoipa::path(post, path = "/auth/forgot", tag = "accounts", request_body = ForgotRequest,
     responses((status = 200, body = Done), (status = 429, body = ErrorBody)))]
-pub async fn forgot(State(state): State<AppState>, Body(req): Body<ForgotRequest>) -> Result<Json<Done>, ApiError> {
+pub async fn forgot(
+    State(state): State<AppState>,
+    Body(req): Body<ForgotRequest>,
+) -> Result<Json<Done>, ApiError> {
     let email = req.email.trim().to_lowercase();
-    Limits::check(&state.limits.forgot, &email, "reset requests for this address")?;
-    if let Some(user) = state.store.users().find_one(doc! {"emailLower": &email}).await? {
+    Limits::check(
+        &state.limits.forgot,
+        &email,
+        "reset requests for this address",
+    )?;
+    if let Some(user) = state
+        .store
+        .users()
+        .find_one(doc! {"emailLower": &email})
+        .await?
+    {
         let code = codes::reset_code();
         store_code(&state, &user.user_id, &RESET_CODE, &code).await?;
         let mail = Mail {
             to: user.email.clone(),
             subject: "Your Homegames password reset code".into(),
-            body: format!("Hi {}, your password reset code is {code}. It expires in 1 hour.", user.display_name),
+            body: format!(
+                "Hi {}, your password reset code is {code}. It expires in 1 hour.",
+                user.display_name
+            ),
         };
         if let Err(e) = state.mailer.send(&mail) {
             // Answering differently would tell who has an account; log it instead.
@@ -341,14 +436,29 @@ pub async fn forgot(State(state): State<AppState>, Body(req): Body<ForgotRequest
 #[utoipa::path(post, path = "/auth/reset", tag = "accounts", request_body = ResetRequest,
     responses((status = 200, body = Done), (status = 400, description = "wrong or expired code", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn reset(State(state): State<AppState>, Body(req): Body<ResetRequest>) -> Result<Json<Done>, ApiError> {
+pub async fn reset(
+    State(state): State<AppState>,
+    Body(req): Body<ResetRequest>,
+) -> Result<Json<Done>, ApiError> {
     let email = req.email.trim().to_lowercase();
     valid_password(&req.new_password)?;
-    Limits::check(&state.limits.reset, &email, "reset attempts for this address")?;
+    Limits::check(
+        &state.limits.reset,
+        &email,
+        "reset attempts for this address",
+    )?;
     let wrong = || ApiError::BadRequest("the code is wrong or has expired".into());
-    let user = state.store.users().find_one(doc! {"emailLower": &email}).await?.ok_or_else(wrong)?;
-    let live = user.reset_code_expires.is_some_and(|t| t >= DateTime::now());
-    let matches = user.reset_code_hash.as_deref() == Some(RESET_CODE.hash(&state, &user.user_id, &req.code).as_str());
+    let user = state
+        .store
+        .users()
+        .find_one(doc! {"emailLower": &email})
+        .await?
+        .ok_or_else(wrong)?;
+    let live = user
+        .reset_code_expires
+        .is_some_and(|t| t >= DateTime::now());
+    let matches = user.reset_code_hash.as_deref()
+        == Some(RESET_CODE.hash(&state, &user.user_id, &req.code).as_str());
     if !(live && matches) {
         return Err(wrong());
     }

@@ -23,7 +23,10 @@ pub struct Admin(pub User);
 impl axum::extract::FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, ApiError> {
         let Authed(user) = Authed::from_request_parts(parts, state).await?;
         if !user.is_admin {
             return Err(ApiError::Forbidden("this needs an admin account".into()));
@@ -98,15 +101,41 @@ pub struct NsfwFlag {
 
 #[utoipa::path(get, path = "/admin/users", tag = "admin", params(Page), security(("bearer" = [])),
     responses((status = 200, body = Vec<Profile>), (status = 403, body = ErrorBody)))]
-pub async fn users(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<Profile>>, ApiError> {
-    let list: Vec<User> = state.store.users().find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+pub async fn users(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<Profile>>, ApiError> {
+    let list: Vec<User> = state
+        .store
+        .users()
+        .find(doc! {})
+        .sort(doc! {"created": -1})
+        .skip(page.skip)
+        .limit(page.limit())
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(list.into_iter().map(Profile::from).collect()))
 }
 
 #[utoipa::path(get, path = "/admin/games", tag = "admin", params(Page), security(("bearer" = [])),
     responses((status = 200, body = Vec<GameRow>), (status = 403, body = ErrorBody)))]
-pub async fn games(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<GameRow>>, ApiError> {
-    let list: Vec<Game> = state.store.games().find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+pub async fn games(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<GameRow>>, ApiError> {
+    let list: Vec<Game> = state
+        .store
+        .games()
+        .find(doc! {})
+        .sort(doc! {"created": -1})
+        .skip(page.skip)
+        .limit(page.limit())
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(
         list.into_iter()
             .map(|g| GameRow {
@@ -123,22 +152,52 @@ pub async fn games(State(state): State<AppState>, _admin: Admin, Query(page): Qu
 
 #[utoipa::path(get, path = "/admin/assets", tag = "admin", params(Page), security(("bearer" = [])),
     responses((status = 200, body = Vec<AssetView>), (status = 403, body = ErrorBody)))]
-pub async fn assets(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<AssetView>>, ApiError> {
-    let list: Vec<Document> =
-        state.store.db.collection::<Document>("assets").find(doc! {}).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+pub async fn assets(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<AssetView>>, ApiError> {
+    let list: Vec<Document> = state
+        .store
+        .db
+        .collection::<Document>("assets")
+        .find(doc! {})
+        .sort(doc! {"created": -1})
+        .skip(page.skip)
+        .limit(page.limit())
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(list.iter().map(asset_view).collect()))
 }
 
 /// Publish requests, newest first; `?status=FAILED` (or PENDING, …) narrows the list.
 #[utoipa::path(get, path = "/admin/publish-requests", tag = "admin", params(Page), security(("bearer" = [])),
     responses((status = 200, body = Vec<PublishRequestView>), (status = 403, body = ErrorBody)))]
-pub async fn publish_requests(State(state): State<AppState>, _admin: Admin, Query(page): Query<Page>) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
+pub async fn publish_requests(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
     let filter = match page.status.as_deref() {
         None => doc! {},
         Some(s @ ("PENDING" | "PROCESSING" | "PUBLISHED" | "FAILED")) => doc! {"status": s},
-        Some(other) => return Err(ApiError::BadRequest(format!("status {other:?} is not one of PENDING, PROCESSING, PUBLISHED, FAILED"))),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "status {other:?} is not one of PENDING, PROCESSING, PUBLISHED, FAILED"
+            )))
+        }
     };
-    let list: Vec<PublishRequest> = state.store.publish_requests().find(filter).sort(doc! {"created": -1}).skip(page.skip).limit(page.limit()).await?.try_collect().await?;
+    let list: Vec<PublishRequest> = state
+        .store
+        .publish_requests()
+        .find(filter)
+        .sort(doc! {"created": -1})
+        .skip(page.skip)
+        .limit(page.limit())
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(list.iter().map(request_view).collect()))
 }
 
@@ -151,9 +210,16 @@ pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<
         users: s.users().count_documents(doc! {}).await?,
         verified_users: s.users().count_documents(doc! {"verified": true}).await?,
         games: s.games().count_documents(doc! {}).await?,
-        published_games: s.games().count_documents(doc! {"publishedVersion": {"$ne": null}}).await?,
+        published_games: s
+            .games()
+            .count_documents(doc! {"publishedVersion": {"$ne": null}})
+            .await?,
         versions: s.versions().count_documents(doc! {}).await?,
-        assets: s.db.collection::<Document>("assets").count_documents(doc! {}).await?,
+        assets: s
+            .db
+            .collection::<Document>("assets")
+            .count_documents(doc! {})
+            .await?,
         pending_requests: requests("PENDING").await?,
         processing_requests: requests("PROCESSING").await?,
         published_requests: requests("PUBLISHED").await?,
@@ -164,13 +230,26 @@ pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<
 /// Flags or unflags an asset as not safe for work (games using it are marked when published).
 #[utoipa::path(post, path = "/admin/assets/{asset_id}/nsfw", tag = "admin", params(("asset_id" = String, Path)), request_body = NsfwFlag,
     security(("bearer" = [])), responses((status = 200, body = AssetView), (status = 404, body = ErrorBody)))]
-pub async fn flag_asset(State(state): State<AppState>, _admin: Admin, Path(asset_id): Path<String>, Body(flag): Body<NsfwFlag>) -> Result<Json<AssetView>, ApiError> {
+pub async fn flag_asset(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(asset_id): Path<String>,
+    Body(flag): Body<NsfwFlag>,
+) -> Result<Json<AssetView>, ApiError> {
     let assets = state.store.db.collection::<Document>("assets");
-    let r = assets.update_one(doc! {"assetId": &asset_id}, doc! {"$set": {"nsfw": flag.nsfw}}).await?;
+    let r = assets
+        .update_one(
+            doc! {"assetId": &asset_id},
+            doc! {"$set": {"nsfw": flag.nsfw}},
+        )
+        .await?;
     if r.matched_count == 0 {
         return Err(ApiError::NotFound("no such asset".into()));
     }
-    let a = assets.find_one(doc! {"assetId": &asset_id}).await?.ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
+    let a = assets
+        .find_one(doc! {"assetId": &asset_id})
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
     Ok(Json(asset_view(&a)))
 }
 
@@ -178,35 +257,96 @@ pub async fn flag_asset(State(state): State<AppState>, _admin: Admin, Path(asset
 /// holds), published versions, publish requests, assets. One call; it can be repeated safely.
 #[utoipa::path(delete, path = "/admin/users/{user_id}", tag = "admin", params(("user_id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = 404, body = ErrorBody)))]
-pub async fn delete_user(State(state): State<AppState>, Admin(admin): Admin, Path(user_id): Path<String>) -> Result<Json<Deleted>, ApiError> {
+pub async fn delete_user(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(user_id): Path<String>,
+) -> Result<Json<Deleted>, ApiError> {
     let s = &state.store;
     if user_id == admin.user_id {
-        return Err(ApiError::BadRequest("an admin cannot delete their own account here".into()));
+        return Err(ApiError::BadRequest(
+            "an admin cannot delete their own account here".into(),
+        ));
     }
-    if s.users().find_one(doc! {"userId": &user_id}).await?.is_none() {
+    if s.users()
+        .find_one(doc! {"userId": &user_id})
+        .await?
+        .is_none()
+    {
         return Err(ApiError::NotFound("no such user".into()));
     }
-    let game_ids: Vec<String> = s.games().find(doc! {"developerId": &user_id}).await?.try_collect::<Vec<Game>>().await?.into_iter().map(|g| g.game_id).collect();
-    let versions: Vec<Version> = s.versions().find(doc! {"gameId": {"$in": &game_ids}}).await?.try_collect().await?;
-    let mut blobs: Vec<String> = versions.iter().flat_map(|v| v.files.iter().map(|f| f.sha256.clone())).collect();
+    let game_ids: Vec<String> = s
+        .games()
+        .find(doc! {"developerId": &user_id})
+        .await?
+        .try_collect::<Vec<Game>>()
+        .await?
+        .into_iter()
+        .map(|g| g.game_id)
+        .collect();
+    let versions: Vec<Version> = s
+        .versions()
+        .find(doc! {"gameId": {"$in": &game_ids}})
+        .await?
+        .try_collect()
+        .await?;
+    let mut blobs: Vec<String> = versions
+        .iter()
+        .flat_map(|v| v.files.iter().map(|f| f.sha256.clone()))
+        .collect();
     blobs.sort();
     blobs.dedup();
     let mut out = Deleted {
-        published_versions: s.game_versions().delete_many(doc! {"gameId": {"$in": &game_ids}}).await?.deleted_count,
-        versions: s.versions().delete_many(doc! {"gameId": {"$in": &game_ids}}).await?.deleted_count,
-        publish_requests: s.publish_requests().delete_many(doc! {"$or": [{"userId": &user_id}, {"gameId": {"$in": &game_ids}}]}).await?.deleted_count,
-        games: s.games().delete_many(doc! {"developerId": &user_id}).await?.deleted_count,
-        assets: s.db.collection::<Document>("assets").delete_many(doc! {"developerId": &user_id}).await?.deleted_count,
+        published_versions: s
+            .game_versions()
+            .delete_many(doc! {"gameId": {"$in": &game_ids}})
+            .await?
+            .deleted_count,
+        versions: s
+            .versions()
+            .delete_many(doc! {"gameId": {"$in": &game_ids}})
+            .await?
+            .deleted_count,
+        publish_requests: s
+            .publish_requests()
+            .delete_many(doc! {"$or": [{"userId": &user_id}, {"gameId": {"$in": &game_ids}}]})
+            .await?
+            .deleted_count,
+        games: s
+            .games()
+            .delete_many(doc! {"developerId": &user_id})
+            .await?
+            .deleted_count,
+        assets: s
+            .db
+            .collection::<Document>("assets")
+            .delete_many(doc! {"developerId": &user_id})
+            .await?
+            .deleted_count,
         ..Default::default()
     };
-    s.db.collection::<Document>("documents").delete_many(doc! {"developerId": &user_id}).await?;
+    s.db.collection::<Document>("documents")
+        .delete_many(doc! {"developerId": &user_id})
+        .await?;
     // File contents are shared by hash: keep those another game's version still holds.
     for sha in blobs {
-        if s.versions().count_documents(doc! {"files.sha256": &sha}).await? == 0 {
-            out.blobs += s.blobs().delete_one(doc! {"_id": &sha}).await?.deleted_count;
+        if s.versions()
+            .count_documents(doc! {"files.sha256": &sha})
+            .await?
+            == 0
+        {
+            out.blobs += s
+                .blobs()
+                .delete_one(doc! {"_id": &sha})
+                .await?
+                .deleted_count;
         }
     }
-    out.users = s.users().delete_one(doc! {"userId": &user_id}).await?.deleted_count;
+    out.users = s
+        .users()
+        .delete_one(doc! {"userId": &user_id})
+        .await?
+        .deleted_count;
     tracing::info!(admin = %admin.user_id, user = %user_id, games = out.games, "account deleted with everything it made");
     Ok(Json(out))
 }

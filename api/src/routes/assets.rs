@@ -50,7 +50,12 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     let kind = match t.mime_type() {
         "image/png" | "image/jpeg" | "image/gif" | "image/webp" => "image",
         "audio/mpeg" | "audio/x-wav" | "audio/ogg" | "audio/x-flac" | "audio/m4a" => "audio",
-        "application/font-woff" | "application/font-sfnt" | "font/woff" | "font/woff2" | "font/ttf" | "font/otf" => "font",
+        "application/font-woff"
+        | "application/font-sfnt"
+        | "font/woff"
+        | "font/woff2"
+        | "font/ttf"
+        | "font/otf" => "font",
         _ => return None,
     };
     Some((kind, t.mime_type()))
@@ -65,7 +70,11 @@ pub fn asset_view(d: &Document) -> AssetView {
         size: d.get_i64("size").unwrap_or_default(),
         nsfw: d.get_bool("nsfw").unwrap_or_default(),
         developer_id: d.get_str("developerId").unwrap_or_default().to_string(),
-        created: d.get_datetime("created").ok().and_then(|t| t.try_to_rfc3339_string().ok()).unwrap_or_default(),
+        created: d
+            .get_datetime("created")
+            .ok()
+            .and_then(|t| t.try_to_rfc3339_string().ok())
+            .unwrap_or_default(),
     }
 }
 
@@ -75,25 +84,44 @@ pub fn asset_view(d: &Document) -> AssetView {
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AssetView), (status = 413, body = ErrorBody), (status = 415, description = "not an image, sound or font", body = ErrorBody),
         (status = 429, description = "100 assets already", body = ErrorBody)))]
-pub async fn upload(State(state): State<AppState>, Verified(user): Verified, Query(params): Query<UploadParams>, body: Bytes) -> Result<(StatusCode, Json<AssetView>), ApiError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    Verified(user): Verified,
+    Query(params): Query<UploadParams>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<AssetView>), ApiError> {
     let name = params.name.trim().to_string();
     if !(1..=100).contains(&name.chars().count()) {
         return Err(ApiError::invalid("name must be 1-100 characters"));
     }
     if body.is_empty() {
-        return Err(ApiError::invalid("send the file's bytes as the request body"));
+        return Err(ApiError::invalid(
+            "send the file's bytes as the request body",
+        ));
     }
     if body.len() > MAX_ASSET_BYTES {
         return Err(ApiError::TooLarge("an asset may be at most 5 MB".into()));
     }
-    let (kind, mime) = sniff(&body).ok_or_else(|| ApiError::UnsupportedMediaType("the bytes are not a supported image, sound or font".into()))?;
-    let owned = state.store.db.collection::<Document>("assets").count_documents(doc! {"developerId": &user.user_id}).await?;
+    let (kind, mime) = sniff(&body).ok_or_else(|| {
+        ApiError::UnsupportedMediaType("the bytes are not a supported image, sound or font".into())
+    })?;
+    let owned = state
+        .store
+        .db
+        .collection::<Document>("assets")
+        .count_documents(doc! {"developerId": &user.user_id})
+        .await?;
     if owned >= MAX_ASSETS_PER_USER {
-        return Err(ApiError::RateLimited(format!("an author may keep at most {MAX_ASSETS_PER_USER} assets; delete some first")));
+        return Err(ApiError::RateLimited(format!(
+            "an author may keep at most {MAX_ASSETS_PER_USER} assets; delete some first"
+        )));
     }
     let asset_id = new_id();
     let now = DateTime::now();
-    let data = Bson::Binary(Binary { subtype: BinarySubtype::Generic, bytes: body.to_vec() });
+    let data = Bson::Binary(Binary {
+        subtype: BinarySubtype::Generic,
+        bytes: body.to_vec(),
+    });
     // Bytes first: an asset whose metadata exists always has its bytes.
     state
         .store
@@ -102,40 +130,90 @@ pub async fn upload(State(state): State<AppState>, Verified(user): Verified, Que
         .insert_one(doc! {"assetId": &asset_id, "developerId": &user.user_id, "data": data, "fileSize": body.len() as i64, "fileType": mime})
         .await?;
     let meta = doc! {"assetId": &asset_id, "developerId": &user.user_id, "name": &name, "type": kind, "fileType": mime, "size": body.len() as i64, "nsfw": false, "created": now};
-    state.store.db.collection::<Document>("assets").insert_one(&meta).await?;
+    state
+        .store
+        .db
+        .collection::<Document>("assets")
+        .insert_one(&meta)
+        .await?;
     Ok((StatusCode::CREATED, Json(asset_view(&meta))))
 }
 
 /// The signed-in author's assets.
 #[utoipa::path(get, path = "/assets", tag = "assets", security(("bearer" = [])), responses((status = 200, body = Vec<AssetView>)))]
-pub async fn mine(State(state): State<AppState>, Authed(user): Authed) -> Result<Json<Vec<AssetView>>, ApiError> {
-    let docs: Vec<Document> = state.store.db.collection::<Document>("assets").find(doc! {"developerId": &user.user_id}).sort(doc! {"created": -1}).await?.try_collect().await?;
+pub async fn mine(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> Result<Json<Vec<AssetView>>, ApiError> {
+    let docs: Vec<Document> = state
+        .store
+        .db
+        .collection::<Document>("assets")
+        .find(doc! {"developerId": &user.user_id})
+        .sort(doc! {"created": -1})
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(docs.iter().map(asset_view).collect()))
 }
 
 /// An asset's bytes, with its content type. Open to anyone: games and players fetch these.
 #[utoipa::path(get, path = "/assets/{asset_id}", tag = "assets", params(("asset_id" = String, Path)),
     responses((status = 200, description = "the bytes"), (status = 404, body = ErrorBody)))]
-pub async fn fetch(State(state): State<AppState>, Path(asset_id): Path<String>) -> Result<Response, ApiError> {
-    let d = state.store.db.collection::<Document>("documents").find_one(doc! {"assetId": &asset_id}).await?.ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
+pub async fn fetch(
+    State(state): State<AppState>,
+    Path(asset_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = state
+        .store
+        .db
+        .collection::<Document>("documents")
+        .find_one(doc! {"assetId": &asset_id})
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
     let bytes = match d.get("data") {
         Some(Bson::Binary(b)) => b.bytes.clone(),
         _ => return Err(ApiError::Internal("asset without data".into())),
     };
-    let mime = d.get_str("fileType").unwrap_or("application/octet-stream").to_string();
-    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string())], bytes).into_response())
+    let mime = d
+        .get_str("fileType")
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (
+                header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Deletes an asset (its author, or an admin).
 #[utoipa::path(delete, path = "/assets/{asset_id}", tag = "assets", params(("asset_id" = String, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, Authed(user): Authed, Path(asset_id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(asset_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let assets = state.store.db.collection::<Document>("assets");
-    let a = assets.find_one(doc! {"assetId": &asset_id}).await?.ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
+    let a = assets
+        .find_one(doc! {"assetId": &asset_id})
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
     if !user.may_manage(a.get_str("developerId").unwrap_or_default()) {
         return Err(ApiError::NotFound("no such asset".into()));
     }
     assets.delete_one(doc! {"assetId": &asset_id}).await?;
-    state.store.db.collection::<Document>("documents").delete_one(doc! {"assetId": &asset_id}).await?;
+    state
+        .store
+        .db
+        .collection::<Document>("documents")
+        .delete_one(doc! {"assetId": &asset_id})
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

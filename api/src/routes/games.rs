@@ -46,7 +46,9 @@ pub struct UpdateGameRequest {
 /// Distinguishes an absent field (no change) from an explicit null (clear).
 mod double_option {
     use serde::{Deserialize, Deserializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 }
@@ -57,7 +59,10 @@ mod double_option {
 pub struct FileUpload {
     /// Relative path with `/` between folders, e.g. `index.js`, `assets/pop.png` (no `.` or `..`
     /// segments, no backslashes or control characters, at most 200 bytes).
-    #[schema(max_length = 200, pattern = r"^([^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.[^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.\.[^/\\\x00-\x1f]+)(/([^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.[^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.\.[^/\\\x00-\x1f]+))*$")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^([^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.[^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.\.[^/\\\x00-\x1f]+)(/([^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.[^/.\\\x00-\x1f][^/\\\x00-\x1f]*|\.\.[^/\\\x00-\x1f]+))*$"
+    )]
     pub path: String,
     #[serde(default)]
     pub content: Option<String>,
@@ -142,10 +147,20 @@ fn summary(v: &Version, unchanged: bool) -> VersionSummary {
 }
 
 async fn display_name_of(state: &AppState, user_id: &str) -> Result<String, ApiError> {
-    Ok(state.store.users().find_one(doc! {"userId": user_id}).await?.map(|u| u.display_name).unwrap_or_else(|| "(deleted)".into()))
+    Ok(state
+        .store
+        .users()
+        .find_one(doc! {"userId": user_id})
+        .await?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| "(deleted)".into()))
 }
 
-async fn view(state: &AppState, game: Game, latest: Option<VersionSummary>) -> Result<GameView, ApiError> {
+async fn view(
+    state: &AppState,
+    game: Game,
+    latest: Option<VersionSummary>,
+) -> Result<GameView, ApiError> {
     Ok(GameView {
         developer: display_name_of(state, &game.developer_id).await?,
         game_id: game.game_id,
@@ -165,19 +180,40 @@ fn not_found() -> ApiError {
 
 /// The game, if `user` may change it (its author, or an admin). Others get 404, never a hint
 /// that an unpublished game exists.
-pub(crate) async fn owned_game(state: &AppState, game_id: &str, user: &User) -> Result<Game, ApiError> {
-    let game = state.store.games().find_one(doc! {"gameId": game_id}).await?.ok_or_else(not_found)?;
+pub(crate) async fn owned_game(
+    state: &AppState,
+    game_id: &str,
+    user: &User,
+) -> Result<Game, ApiError> {
+    let game = state
+        .store
+        .games()
+        .find_one(doc! {"gameId": game_id})
+        .await?
+        .ok_or_else(not_found)?;
     if !user.may_manage(&game.developer_id) {
         return Err(not_found());
     }
     Ok(game)
 }
 
-pub(crate) async fn latest_version(state: &AppState, game_id: &str) -> Result<Option<Version>, ApiError> {
-    Ok(state.store.versions().find_one(doc! {"gameId": game_id}).sort(doc! {"number": -1}).await?)
+pub(crate) async fn latest_version(
+    state: &AppState,
+    game_id: &str,
+) -> Result<Option<Version>, ApiError> {
+    Ok(state
+        .store
+        .versions()
+        .find_one(doc! {"gameId": game_id})
+        .sort(doc! {"number": -1})
+        .await?)
 }
 
-pub(crate) async fn version_by_hash(state: &AppState, game_id: &str, hash: &str) -> Result<Version, ApiError> {
+pub(crate) async fn version_by_hash(
+    state: &AppState,
+    game_id: &str,
+    hash: &str,
+) -> Result<Version, ApiError> {
     state
         .store
         .versions()
@@ -226,21 +262,31 @@ async fn write_version(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::Conflict("too many saves of this game at once; try again".into()))
+    Err(ApiError::Conflict(
+        "too many saves of this game at once; try again".into(),
+    ))
 }
 
 /// Creates a game from the starter template (with the GPLv3 LICENSE) as version 1.
 #[utoipa::path(post, path = "/games", tag = "games", request_body = CreateGameRequest, security(("bearer" = [])),
     responses((status = 201, body = GameView), (status = 401, body = ErrorBody), (status = 403, description = "email not verified", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-pub async fn create_game(State(state): State<AppState>, Verified(user): Verified, Body(req): Body<CreateGameRequest>) -> Result<(StatusCode, Json<GameView>), ApiError> {
+pub async fn create_game(
+    State(state): State<AppState>,
+    Verified(user): Verified,
+    Body(req): Body<CreateGameRequest>,
+) -> Result<(StatusCode, Json<GameView>), ApiError> {
     let name = req.name;
     if !(1..=60).contains(&name.chars().count()) || name.trim().is_empty() {
-        return Err(ApiError::invalid("name must be 1-60 characters, not all spaces"));
+        return Err(ApiError::invalid(
+            "name must be 1-60 characters, not all spaces",
+        ));
     }
     let description = req.description.unwrap_or_default();
     if description.chars().count() > 2000 {
-        return Err(ApiError::invalid("description must be at most 2000 characters"));
+        return Err(ApiError::invalid(
+            "description must be at most 2000 characters",
+        ));
     }
     let game = Game {
         game_id: new_id(),
@@ -253,19 +299,42 @@ pub async fn create_game(State(state): State<AppState>, Verified(user): Verified
         nsfw: false,
     };
     state.store.games().insert_one(&game).await?;
-    let (version, _) = write_version(&state, &game.game_id, &user, &starter_files(&name), Some("created from the starter template".into()), None).await?;
+    let (version, _) = write_version(
+        &state,
+        &game.game_id,
+        &user,
+        &starter_files(&name),
+        Some("created from the starter template".into()),
+        None,
+    )
+    .await?;
     tracing::info!(game = %game.game_id, user = %user.user_id, "game created");
-    Ok((StatusCode::CREATED, Json(view(&state, game, Some(summary(&version, false))).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&state, game, Some(summary(&version, false))).await?),
+    ))
 }
 
 /// The signed-in author's games.
 #[utoipa::path(get, path = "/games", tag = "games", security(("bearer" = [])),
     responses((status = 200, body = Vec<GameView>), (status = 401, body = ErrorBody)))]
-pub async fn my_games(State(state): State<AppState>, Authed(user): Authed) -> Result<Json<Vec<GameView>>, ApiError> {
-    let games: Vec<Game> = state.store.games().find(doc! {"developerId": &user.user_id}).sort(doc! {"created": -1}).await?.try_collect().await?;
+pub async fn my_games(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+) -> Result<Json<Vec<GameView>>, ApiError> {
+    let games: Vec<Game> = state
+        .store
+        .games()
+        .find(doc! {"developerId": &user.user_id})
+        .sort(doc! {"created": -1})
+        .await?
+        .try_collect()
+        .await?;
     let mut out = Vec::with_capacity(games.len());
     for g in games {
-        let latest = latest_version(&state, &g.game_id).await?.map(|v| summary(&v, false));
+        let latest = latest_version(&state, &g.game_id)
+            .await?
+            .map(|v| summary(&v, false));
         out.push(view(&state, g, latest).await?);
     }
     Ok(Json(out))
@@ -274,13 +343,30 @@ pub async fn my_games(State(state): State<AppState>, Authed(user): Authed) -> Re
 /// A game: anyone may read a published one; an unpublished one only its author (or an admin).
 #[utoipa::path(get, path = "/games/{game_id}", tag = "games", params(("game_id" = String, Path)),
     responses((status = 200, body = GameView), (status = 404, body = ErrorBody)))]
-pub async fn get_game(State(state): State<AppState>, user: Option<Authed>, Path(game_id): Path<String>) -> Result<Json<GameView>, ApiError> {
-    let game = state.store.games().find_one(doc! {"gameId": &game_id}).await?.ok_or_else(not_found)?;
-    let is_owner = user.as_ref().is_some_and(|Authed(u)| u.may_manage(&game.developer_id));
+pub async fn get_game(
+    State(state): State<AppState>,
+    user: Option<Authed>,
+    Path(game_id): Path<String>,
+) -> Result<Json<GameView>, ApiError> {
+    let game = state
+        .store
+        .games()
+        .find_one(doc! {"gameId": &game_id})
+        .await?
+        .ok_or_else(not_found)?;
+    let is_owner = user
+        .as_ref()
+        .is_some_and(|Authed(u)| u.may_manage(&game.developer_id));
     if !is_owner && game.published_version.is_none() {
         return Err(not_found());
     }
-    let latest = if is_owner { latest_version(&state, &game_id).await?.map(|v| summary(&v, false)) } else { None };
+    let latest = if is_owner {
+        latest_version(&state, &game_id)
+            .await?
+            .map(|v| summary(&v, false))
+    } else {
+        None
+    };
     Ok(Json(view(&state, game, latest).await?))
 }
 
@@ -298,21 +384,34 @@ pub async fn update_game(
     let mut unset = doc! {};
     if let Some(d) = req.description {
         if d.chars().count() > 2000 {
-            return Err(ApiError::invalid("description must be at most 2000 characters"));
+            return Err(ApiError::invalid(
+                "description must be at most 2000 characters",
+            ));
         }
         set.insert("description", d);
     }
     match req.thumbnail {
         Some(Some(t)) => {
             if t.len() != 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(ApiError::invalid("thumbnail must be an asset id (32 hex characters) or null"));
+                return Err(ApiError::invalid(
+                    "thumbnail must be an asset id (32 hex characters) or null",
+                ));
             }
             // One of the author's own images.
-            let asset = state.store.db.collection::<mongodb::bson::Document>("assets").find_one(doc! {"assetId": &t, "developerId": &user.user_id}).await?;
+            let asset = state
+                .store
+                .db
+                .collection::<mongodb::bson::Document>("assets")
+                .find_one(doc! {"assetId": &t, "developerId": &user.user_id})
+                .await?;
             match asset {
                 Some(a) if a.get_str("type") == Ok("image") => {}
                 Some(_) => return Err(ApiError::invalid("the thumbnail must be an image asset")),
-                None => return Err(ApiError::invalid("no image asset of yours has that id; upload it first (POST /assets)")),
+                None => {
+                    return Err(ApiError::invalid(
+                        "no image asset of yours has that id; upload it first (POST /assets)",
+                    ))
+                }
             }
             set.insert("thumbnail", t);
         }
@@ -329,10 +428,16 @@ pub async fn update_game(
         update.insert("$unset", unset);
     }
     if !update.is_empty() {
-        state.store.games().update_one(doc! {"gameId": &game_id}, update).await?;
+        state
+            .store
+            .games()
+            .update_one(doc! {"gameId": &game_id}, update)
+            .await?;
     }
     let game = owned_game(&state, &game_id, &user).await?;
-    let latest = latest_version(&state, &game_id).await?.map(|v| summary(&v, false));
+    let latest = latest_version(&state, &game_id)
+        .await?
+        .map(|v| summary(&v, false));
     Ok(Json(view(&state, game, latest).await?))
 }
 
@@ -355,44 +460,87 @@ pub async fn save_version(
             (None, Some(b64)) => base64::engine::general_purpose::STANDARD
                 .decode(b64.as_bytes())
                 .map_err(|e| ApiError::invalid(format!("{}: base64 is not valid: {e}", f.path)))?,
-            _ => return Err(ApiError::invalid(format!("{}: give exactly one of content or base64", f.path))),
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "{}: give exactly one of content or base64",
+                    f.path
+                )))
+            }
         };
         files.push((f.path, bytes));
     }
     if !files.iter().any(|(p, _)| p == "index.js") {
-        return Err(ApiError::invalid("a game needs an index.js at its top level"));
+        return Err(ApiError::invalid(
+            "a game needs an index.js at its top level",
+        ));
     }
     if let Some(m) = &req.message {
         if m.chars().count() > 500 {
             return Err(ApiError::invalid("message must be at most 500 characters"));
         }
     }
-    let (version, unchanged) = write_version(&state, &game_id, &user, &files, req.message, None).await?;
-    let status = if unchanged { StatusCode::OK } else { StatusCode::CREATED };
+    let (version, unchanged) =
+        write_version(&state, &game_id, &user, &files, req.message, None).await?;
+    let status = if unchanged {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, Json(summary(&version, unchanged))))
 }
 
 /// Every version of a game, newest first.
 #[utoipa::path(get, path = "/games/{game_id}/versions", tag = "games", params(("game_id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<VersionSummary>), (status = 404, body = ErrorBody)))]
-pub async fn list_versions(State(state): State<AppState>, Authed(user): Authed, Path(game_id): Path<String>) -> Result<Json<Vec<VersionSummary>>, ApiError> {
+pub async fn list_versions(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(game_id): Path<String>,
+) -> Result<Json<Vec<VersionSummary>>, ApiError> {
     owned_game(&state, &game_id, &user).await?;
-    let versions: Vec<Version> = state.store.versions().find(doc! {"gameId": &game_id}).sort(doc! {"number": -1}).await?.try_collect().await?;
+    let versions: Vec<Version> = state
+        .store
+        .versions()
+        .find(doc! {"gameId": &game_id})
+        .sort(doc! {"number": -1})
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(versions.iter().map(|v| summary(v, false)).collect()))
 }
 
 /// One version and its files.
 #[utoipa::path(get, path = "/games/{game_id}/versions/{hash}", tag = "games", params(("game_id" = String, Path), ("hash" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = VersionDetail), (status = 404, body = ErrorBody)))]
-pub async fn get_version(State(state): State<AppState>, Authed(user): Authed, Path((game_id, hash)): Path<(String, String)>) -> Result<Json<VersionDetail>, ApiError> {
+pub async fn get_version(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path((game_id, hash)): Path<(String, String)>,
+) -> Result<Json<VersionDetail>, ApiError> {
     owned_game(&state, &game_id, &user).await?;
     let v = version_by_hash(&state, &game_id, &hash).await?;
-    let files = v.files.iter().map(|f: &FileEntry| FileInfo { path: f.path.clone(), sha256: f.sha256.clone(), size: f.size }).collect();
-    Ok(Json(VersionDetail { summary: summary(&v, false), files }))
+    let files = v
+        .files
+        .iter()
+        .map(|f: &FileEntry| FileInfo {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+            size: f.size,
+        })
+        .collect();
+    Ok(Json(VersionDetail {
+        summary: summary(&v, false),
+        files,
+    }))
 }
 
 fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .rsplit('.')
+        .next()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("js") => "text/javascript; charset=utf-8",
         Some("json") => "application/json",
         Some("md" | "txt") => "text/plain; charset=utf-8",
@@ -414,10 +562,18 @@ fn content_type(path: &str) -> &'static str {
 #[utoipa::path(get, path = "/games/{game_id}/versions/{hash}/files/{path}", tag = "games",
     params(("game_id" = String, Path), ("hash" = String, Path), ("path" = String, Path, description = "may contain /")),
     security(("bearer" = [])), responses((status = 200, description = "the file's bytes"), (status = 404, body = ErrorBody)))]
-pub async fn get_file(State(state): State<AppState>, Authed(user): Authed, Path((game_id, hash, path)): Path<(String, String, String)>) -> Result<Response, ApiError> {
+pub async fn get_file(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path((game_id, hash, path)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
     owned_game(&state, &game_id, &user).await?;
     let v = version_by_hash(&state, &game_id, &hash).await?;
-    let entry = v.files.iter().find(|f| f.path == path).ok_or_else(|| ApiError::NotFound(format!("version {hash} has no file {path}")))?;
+    let entry = v
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .ok_or_else(|| ApiError::NotFound(format!("version {hash} has no file {path}")))?;
     let bytes = read_blob(&state.store, &entry.sha256).await?;
     Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
 }
@@ -425,19 +581,32 @@ pub async fn get_file(State(state): State<AppState>, Authed(user): Authed, Path(
 /// Saves an old version's files as a new version (history is never rewritten).
 #[utoipa::path(post, path = "/games/{game_id}/versions/{hash}/restore", tag = "games", params(("game_id" = String, Path), ("hash" = String, Path)),
     security(("bearer" = [])), responses((status = 201, body = VersionSummary), (status = 404, body = ErrorBody)))]
-pub async fn restore_version(State(state): State<AppState>, Verified(user): Verified, Path((game_id, hash)): Path<(String, String)>) -> Result<(StatusCode, Json<VersionSummary>), ApiError> {
+pub async fn restore_version(
+    State(state): State<AppState>,
+    Verified(user): Verified,
+    Path((game_id, hash)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<VersionSummary>), ApiError> {
     owned_game(&state, &game_id, &user).await?;
     let old = version_by_hash(&state, &game_id, &hash).await?;
     let files = read_files(&state.store, &old.files).await?;
     let message = Some(format!("restored version {}", old.number));
-    let (version, _) = write_version(&state, &game_id, &user, &files, message, Some(old.number)).await?;
+    let (version, _) =
+        write_version(&state, &game_id, &user, &files, message, Some(old.number)).await?;
     Ok((StatusCode::CREATED, Json(summary(&version, false))))
 }
 
 /// Published games, for anyone.
 #[utoipa::path(get, path = "/catalog", tag = "games", responses((status = 200, body = Vec<GameView>)))]
 pub async fn catalog(State(state): State<AppState>) -> Result<Json<Vec<GameView>>, ApiError> {
-    let games: Vec<Game> = state.store.games().find(doc! {"publishedVersion": {"$ne": null}}).sort(doc! {"name": 1}).limit(500).await?.try_collect().await?;
+    let games: Vec<Game> = state
+        .store
+        .games()
+        .find(doc! {"publishedVersion": {"$ne": null}})
+        .sort(doc! {"name": 1})
+        .limit(500)
+        .await?
+        .try_collect()
+        .await?;
     let mut out = Vec::with_capacity(games.len());
     for g in games {
         out.push(view(&state, g, None).await?);

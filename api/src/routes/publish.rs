@@ -74,12 +74,27 @@ pub async fn request_publish(
     owned_game(&state, &game_id, &user).await?;
     let version = match &req.content_hash {
         Some(h) => version_by_hash(&state, &game_id, h).await?,
-        None => latest_version(&state, &game_id).await?.ok_or_else(|| ApiError::NotFound("this game has no version".into()))?,
+        None => latest_version(&state, &game_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("this game has no version".into()))?,
     };
     let since = DateTime::from_millis(DateTime::now().timestamp_millis() - PUBLISH_INTERVAL_MS);
-    if let Some(last) = state.store.publish_requests().find_one(doc! {"userId": &user.user_id, "created": {"$gt": since}}).await? {
-        let wait_s = (last.created.timestamp_millis() + PUBLISH_INTERVAL_MS - DateTime::now().timestamp_millis()).max(0) / 1000 + 1;
-        return Err(ApiError::RateLimited(format!("one publish request per 10 minutes; try again in {} min {} s", wait_s / 60, wait_s % 60)));
+    if let Some(last) = state
+        .store
+        .publish_requests()
+        .find_one(doc! {"userId": &user.user_id, "created": {"$gt": since}})
+        .await?
+    {
+        let wait_s = (last.created.timestamp_millis() + PUBLISH_INTERVAL_MS
+            - DateTime::now().timestamp_millis())
+        .max(0)
+            / 1000
+            + 1;
+        return Err(ApiError::RateLimited(format!(
+            "one publish request per 10 minutes; try again in {} min {} s",
+            wait_s / 60,
+            wait_s % 60
+        )));
     }
     let request = PublishRequest {
         request_id: new_id(),
@@ -101,8 +116,14 @@ pub async fn request_publish(
     if let Err(e) = state.queue.publish(payload.as_bytes()).await {
         // Not queued means not accepted: take the request back so the author can simply retry.
         tracing::warn!(error = %e, request = %request.request_id, "publish request not queued");
-        let _ = state.store.publish_requests().delete_one(doc! {"requestId": &request.request_id}).await;
-        return Err(ApiError::Unavailable(format!("{e}; nothing was stored, try again shortly")));
+        let _ = state
+            .store
+            .publish_requests()
+            .delete_one(doc! {"requestId": &request.request_id})
+            .await;
+        return Err(ApiError::Unavailable(format!(
+            "{e}; nothing was stored, try again shortly"
+        )));
     }
     tracing::info!(request = %request.request_id, game = %game_id, "publish requested");
     Ok((StatusCode::ACCEPTED, Json(view(&request))))
@@ -111,8 +132,16 @@ pub async fn request_publish(
 /// One publish request (its author or an admin).
 #[utoipa::path(get, path = "/publish-requests/{request_id}", tag = "publishing", params(("request_id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = PublishRequestView), (status = 404, body = ErrorBody)))]
-pub async fn get_request(State(state): State<AppState>, Authed(user): Authed, Path(request_id): Path<String>) -> Result<Json<PublishRequestView>, ApiError> {
-    let r = state.store.publish_requests().find_one(doc! {"requestId": &request_id}).await?;
+pub async fn get_request(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(request_id): Path<String>,
+) -> Result<Json<PublishRequestView>, ApiError> {
+    let r = state
+        .store
+        .publish_requests()
+        .find_one(doc! {"requestId": &request_id})
+        .await?;
     match r {
         Some(r) if user.may_manage(&r.user_id) => Ok(Json(view(&r))),
         _ => Err(ApiError::NotFound("no such publish request".into())),
@@ -122,8 +151,19 @@ pub async fn get_request(State(state): State<AppState>, Authed(user): Authed, Pa
 /// A game's publish requests, newest first.
 #[utoipa::path(get, path = "/games/{game_id}/publish-requests", tag = "publishing", params(("game_id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Vec<PublishRequestView>), (status = 404, body = ErrorBody)))]
-pub async fn list_requests(State(state): State<AppState>, Authed(user): Authed, Path(game_id): Path<String>) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
+pub async fn list_requests(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(game_id): Path<String>,
+) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
     owned_game(&state, &game_id, &user).await?;
-    let list: Vec<PublishRequest> = state.store.publish_requests().find(doc! {"gameId": &game_id}).sort(doc! {"created": -1}).await?.try_collect().await?;
+    let list: Vec<PublishRequest> = state
+        .store
+        .publish_requests()
+        .find(doc! {"gameId": &game_id})
+        .sort(doc! {"created": -1})
+        .await?
+        .try_collect()
+        .await?;
     Ok(Json(list.iter().map(view).collect()))
 }

@@ -41,7 +41,12 @@ pub struct SessionInfo {
 
 /// Writes a published version's files into `dir/<slug>` once (through a temporary folder and a
 /// rename, so the game server never sees half a game).
-pub async fn materialize(store: &Store, dir: &FsPath, slug: &str, version: &GameVersion) -> Result<PathBuf, ApiError> {
+pub async fn materialize(
+    store: &Store,
+    dir: &FsPath,
+    slug: &str,
+    version: &GameVersion,
+) -> Result<PathBuf, ApiError> {
     let target = dir.join(slug);
     if target.join("index.js").is_file() {
         return Ok(target);
@@ -69,7 +74,10 @@ pub async fn materialize(store: &Store, dir: &FsPath, slug: &str, version: &Game
 #[utoipa::path(post, path = "/sessions", tag = "sessions", request_body = SessionRequest,
     responses((status = 201, body = SessionInfo), (status = 404, description = "no such published game or version", body = ErrorBody),
         (status = 503, description = "the game server is unavailable", body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, Body(req): Body<SessionRequest>) -> Result<(StatusCode, Json<SessionInfo>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Body(req): Body<SessionRequest>,
+) -> Result<(StatusCode, Json<SessionInfo>), ApiError> {
     let filter = match &req.version_id {
         Some(v) => doc! {"gameId": &req.game_id, "versionId": v, "published": true},
         None => doc! {"gameId": &req.game_id, "published": true},
@@ -82,18 +90,35 @@ pub async fn create(State(state): State<AppState>, Body(req): Body<SessionReques
         .await?
         .ok_or_else(|| ApiError::NotFound("no such published game or version".into()))?;
     let Some(host) = state.config.host_url.clone() else {
-        return Err(ApiError::Unavailable("no game server is configured (--host-url)".into()));
+        return Err(ApiError::Unavailable(
+            "no game server is configured (--host-url)".into(),
+        ));
     };
     let host = host.trim_end_matches('/').to_string();
     let slug = format!("{}-{}", version.game_id, version.version_id);
-    tokio::fs::create_dir_all(&state.config.published_dir).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    tokio::fs::create_dir_all(&state.config.published_dir)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     materialize(&state.store, &state.config.published_dir, &slug, &version).await?;
-    let resp = state.host_client.get(format!("{host}/new/{slug}")).send().await.map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
-    let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+    let resp = state
+        .host_client
+        .get(format!("{host}/new/{slug}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let Some(session_id) = location.strip_prefix("/session/").filter(|s| !s.is_empty()) else {
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        return Err(ApiError::Unavailable(format!("the game server could not start the session ({status}): {}", text.chars().take(200).collect::<String>())));
+        return Err(ApiError::Unavailable(format!(
+            "the game server could not start the session ({status}): {}",
+            text.chars().take(200).collect::<String>()
+        )));
     };
     let ws = host.replacen("http", "ws", 1);
     Ok((

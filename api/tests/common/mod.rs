@@ -16,21 +16,34 @@ pub const DEFAULT_MONGO: &str = "mongodb://127.0.0.1:27017/?directConnection=tru
 
 /// Where pip puts the commands of the Python packages the tests use (it need not be on PATH).
 pub fn python_command(name: &str, install_hint: &str) -> PathBuf {
-    let out = std::process::Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]).output().expect("python3");
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
+        .output()
+        .expect("python3");
     let bin = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join(name);
-    assert!(bin.is_file(), "{} is missing: {install_hint}", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is missing: {install_hint}",
+        bin.display()
+    );
     bin
 }
 
 /// Bytes the asset upload takes for a PNG image (the signature and an IHDR chunk header).
 pub fn png() -> Vec<u8> {
-    let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    let mut b = vec![
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
     b.extend_from_slice(&[1; 64]);
     b
 }
 
 pub fn amqp_url() -> String {
-    std::env::var("HG_TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string())
+    std::env::var("HG_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_string())
 }
 
 pub fn mongo_url() -> String {
@@ -59,7 +72,11 @@ pub async fn start_with(url: &str, require_db: bool) -> TestApi {
 
 /// `require_db`: fail with instructions when the database cannot be reached; `adjust` changes the
 /// configuration before the server starts.
-pub async fn start_configured(url: &str, require_db: bool, adjust: impl FnOnce(&mut ApiConfig)) -> TestApi {
+pub async fn start_configured(
+    url: &str,
+    require_db: bool,
+    adjust: impl FnOnce(&mut ApiConfig),
+) -> TestApi {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("hgtest_{}", api::store::new_id());
     let store = Store::connect(url, &database).await.unwrap();
@@ -82,12 +99,29 @@ pub async fn start_configured(url: &str, require_db: bool, adjust: impl FnOnce(&
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApi { base, store, queue, mongo: url.to_string(), database: database.clone(), mail_log: dir.path().join("mail.jsonl"), http: reqwest::Client::new(), _dir: dir }
+    TestApi {
+        base,
+        store,
+        queue,
+        mongo: url.to_string(),
+        database: database.clone(),
+        mail_log: dir.path().join("mail.jsonl"),
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
 }
 
 impl TestApi {
-    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -112,19 +146,44 @@ impl TestApi {
     /// The code in the newest development mail to `to` ("… code is XXXX. …").
     pub fn mailed_code(&self, to: &str) -> String {
         let log = std::fs::read_to_string(&self.mail_log).unwrap_or_default();
-        let mail: Value = log.lines().rev().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|m| m["to"] == to).unwrap_or_else(|| panic!("no mail to {to} in {log}"));
+        let mail: Value = log
+            .lines()
+            .rev()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|m| m["to"] == to)
+            .unwrap_or_else(|| panic!("no mail to {to} in {log}"));
         let body = mail["body"].as_str().unwrap();
-        body.split("code is ").nth(1).unwrap().split('.').next().unwrap().to_string()
+        body.split("code is ")
+            .nth(1)
+            .unwrap()
+            .split('.')
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     /// Makes an account an admin, as an operator does: in the database.
     pub async fn make_admin(&self, user_id: &str) {
-        self.store.users().update_one(mongodb::bson::doc! {"userId": user_id}, mongodb::bson::doc! {"$set": {"isAdmin": true}}).await.unwrap();
+        self.store
+            .users()
+            .update_one(
+                mongodb::bson::doc! {"userId": user_id},
+                mongodb::bson::doc! {"$set": {"isAdmin": true}},
+            )
+            .await
+            .unwrap();
     }
 
     /// Uploads raw bytes as an asset.
     pub async fn upload(&self, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
-        let resp = self.http.post(format!("{}/assets?name={name}", self.base)).bearer_auth(token).body(bytes).send().await.unwrap();
+        let resp = self
+            .http
+            .post(format!("{}/assets?name={name}", self.base))
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
         let status = resp.status();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -135,14 +194,29 @@ impl TestApi {
         let (status, s) = self.post("/auth/signup", None, serde_json::json!({"displayName": name, "email": email, "password": "correct horse"})).await;
         assert_eq!(status, StatusCode::CREATED, "{s}");
         let token = s["accessToken"].as_str().unwrap().to_string();
-        let (status, v) = self.post("/auth/verify", Some(&token), serde_json::json!({"code": self.mailed_code(&email)})).await;
+        let (status, v) = self
+            .post(
+                "/auth/verify",
+                Some(&token),
+                serde_json::json!({"code": self.mailed_code(&email)}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{v}");
-        (token, s["refreshToken"].as_str().unwrap().to_string(), s["userId"].as_str().unwrap().to_string())
+        (
+            token,
+            s["refreshToken"].as_str().unwrap().to_string(),
+            s["userId"].as_str().unwrap().to_string(),
+        )
     }
 }
 
 /// Every error is JSON {error, code}; returns the code.
 pub fn error_code(body: &Value) -> &str {
-    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "not a JSON error: {body}");
-    body["code"].as_str().unwrap_or_else(|| panic!("no code in {body}"))
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "not a JSON error: {body}"
+    );
+    body["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code in {body}"))
 }

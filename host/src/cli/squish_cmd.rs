@@ -8,10 +8,12 @@ use clap::{Args, Subcommand};
 use squish::{Alias, Node, Scale, SquishVersion, ALIASES};
 
 #[derive(Args, Debug)]
-#[command(after_help = "The JSON tree shape is described in docs/squish.md. Examples:\n  \
+#[command(
+    after_help = "The JSON tree shape is described in docs/squish.md. Examples:\n  \
     homegames squish encode --squish-version 135 tree.json > frame.bin\n  \
     homegames squish decode --squish-version 135 frame.bin\n  \
-    homegames squish versions")]
+    homegames squish versions"
+)]
 pub struct SquishArgs {
     #[command(subcommand)]
     command: SquishCommand,
@@ -63,8 +65,9 @@ impl VersionArg {
     fn resolve(&self) -> Result<SquishVersion> {
         if self.client {
             let bare = self.squish_version.trim().trim_start_matches("squish-");
-            let alias = Alias::lookup(bare)
-                .with_context(|| format!("--client needs an alias from `homegames squish versions`, not {bare:?}"))?;
+            let alias = Alias::lookup(bare).with_context(|| {
+                format!("--client needs an alias from `homegames squish versions`, not {bare:?}")
+            })?;
             return Ok(alias.client_or_initial().into());
         }
         Ok(self.squish_version.parse()?)
@@ -74,17 +77,26 @@ impl VersionArg {
 fn parse_scale(s: &str) -> Result<Scale, String> {
     let (x, y) = s.split_once(',').ok_or("expected X,Y such as 0.91,0.91")?;
     let num = |v: &str| v.trim().parse::<f64>().map_err(|e| format!("{v:?}: {e}"));
-    Ok(Scale { x: num(x)?, y: num(y)? })
+    Ok(Scale {
+        x: num(x)?,
+        y: num(y)?,
+    })
 }
 
-fn label(path: &PathBuf) -> String {
-    if path.as_os_str() == "-" { "stdin".into() } else { path.display().to_string() }
+fn label(path: &std::path::Path) -> String {
+    if path.as_os_str() == "-" {
+        "stdin".into()
+    } else {
+        path.display().to_string()
+    }
 }
 
 fn read_input(path: &PathBuf) -> Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
         Ok(buf)
     } else {
         std::fs::read(path).with_context(|| format!("reading {}", path.display()))
@@ -102,15 +114,22 @@ enum Trees {
 impl SquishArgs {
     pub fn run(self) -> Result<()> {
         match self.command {
-            SquishCommand::Encode { version, tree, scale, bezel, hex } => {
+            SquishCommand::Encode {
+                version,
+                tree,
+                scale,
+                bezel,
+                hex,
+            } => {
                 let v = version.resolve()?;
                 let text = read_input(&tree)?;
                 let trees = match serde_json::from_slice::<Trees>(&text) {
                     Ok(Trees::Many(t)) => t,
                     Ok(Trees::One(t)) => vec![*t],
                     // Parse again as one node to get serde's located message for the likely shape.
-                    Err(_) => vec![serde_json::from_slice::<Node>(&text)
-                        .with_context(|| format!("{} is not a node tree (see docs/squish.md)", label(&tree)))?],
+                    Err(_) => vec![serde_json::from_slice::<Node>(&text).with_context(|| {
+                        format!("{} is not a node tree (see docs/squish.md)", label(&tree))
+                    })?],
                 };
                 let scale = scale.or(bezel.map(|b| Scale::for_bezel(b, b)));
                 let mut out = Vec::new();
@@ -126,7 +145,11 @@ impl SquishArgs {
                 }
                 Ok(())
             }
-            SquishCommand::Decode { version, input, hex } => {
+            SquishCommand::Decode {
+                version,
+                input,
+                hex,
+            } => {
                 let v = version.resolve()?;
                 let raw = read_input(&input)?;
                 let bytes = if hex { from_hex(&raw)? } else { raw };
@@ -149,8 +172,16 @@ impl SquishArgs {
                         Some(c) => c.to_string(),
                         None => format!("none (keeps {})", a.client_or_initial()),
                     };
-                    let family = a.server.family().map_or("reserved".to_string(), |f| format!("{f:?}"));
-                    println!("{:<7} {:<9} {:<26} {family}", a.name, a.server.to_string(), client);
+                    let family = a
+                        .server
+                        .family()
+                        .map_or("reserved".to_string(), |f| format!("{f:?}"));
+                    println!(
+                        "{:<7} {:<9} {:<26} {family}",
+                        a.name,
+                        a.server.to_string(),
+                        client
+                    );
                 }
                 Ok(())
             }
@@ -163,8 +194,12 @@ fn to_hex(b: &[u8]) -> String {
 }
 
 fn from_hex(text: &[u8]) -> Result<Vec<u8>> {
-    let digits: Vec<u8> = text.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    if !digits.len().is_multiple_of(2) {
         bail!("hex input has an odd number of digits ({})", digits.len());
     }
     digits
@@ -174,7 +209,13 @@ fn from_hex(text: &[u8]) -> Result<Vec<u8>> {
             std::str::from_utf8(p)
                 .ok()
                 .and_then(|s| u8::from_str_radix(s, 16).ok())
-                .with_context(|| format!("hex input: {:?} at digit {} is not a hex byte", String::from_utf8_lossy(p), i * 2))
+                .with_context(|| {
+                    format!(
+                        "hex input: {:?} at digit {} is not a hex byte",
+                        String::from_utf8_lossy(p),
+                        i * 2
+                    )
+                })
         })
         .collect()
 }

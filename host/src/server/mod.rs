@@ -200,7 +200,9 @@ impl AppState {
             .iter()
             .map(|r| r.join(slug))
             .find(|d| d.join("index.js").is_file())?;
-        let found = catalog::discover_one_for_server(&dir, &self.config.assets, self.containers.as_ref()).await?;
+        let found =
+            catalog::discover_one_for_server(&dir, &self.config.assets, self.containers.as_ref())
+                .await?;
         let mut games = self.games.write().unwrap();
         if !games.iter().any(|g| g.slug == found.slug) {
             tracing::info!(game = %found.slug, "new game folder discovered");
@@ -228,7 +230,8 @@ pub async fn serve(listener: TcpListener, config: ServeConfig) -> std::io::Resul
         }
     };
     // In container mode no game code runs here: metadata comes from a contained describe run.
-    let games = catalog::discover_for_server(&config.game_roots, &config.assets, containers.as_ref()).await;
+    let games =
+        catalog::discover_for_server(&config.game_roots, &config.assets, containers.as_ref()).await;
     tracing::info!(games = games.len(), addr = %listener.local_addr()?, "serving");
     let state = Arc::new(AppState {
         config,

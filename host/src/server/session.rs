@@ -13,13 +13,29 @@ use super::catalog::GameEntry;
 use super::protocol::ClientMessage;
 
 pub enum Command {
-    Join { player: u8, name: String, client_info: Value, frames: UnboundedSender<Outgoing> },
-    Leave { player: u8 },
+    Join {
+        player: u8,
+        name: String,
+        client_info: Value,
+        frames: UnboundedSender<Outgoing>,
+    },
+    Leave {
+        player: u8,
+    },
     /// Watches without playing: frames, but the game does not hear of it.
-    Spectate { player: u8, frames: UnboundedSender<Outgoing> },
+    Spectate {
+        player: u8,
+        frames: UnboundedSender<Outgoing>,
+    },
     /// A player who dropped comes back within the grace period: same id, same place in the game.
-    Reconnect { player: u8, frames: UnboundedSender<Outgoing> },
-    Input { player: u8, message: ClientMessage },
+    Reconnect {
+        player: u8,
+        frames: UnboundedSender<Outgoing>,
+    },
+    Input {
+        player: u8,
+        message: ClientMessage,
+    },
 }
 
 /// What a player's socket sends next.
@@ -39,13 +55,23 @@ pub struct SessionOptions {
 impl Default for SessionOptions {
     /// The original server's bezel (9%), a minute of grace without players, default limits.
     fn default() -> Self {
-        SessionOptions { bezel: (9.0, 9.0), idle_timeout: Duration::from_secs(60), limits: IsolateLimits::default() }
+        SessionOptions {
+            bezel: (9.0, 9.0),
+            idle_timeout: Duration::from_secs(60),
+            limits: IsolateLimits::default(),
+        }
     }
 }
 
 /// Runs until the game ends or no one has been connected for `idle_timeout`. Returns why it ended.
 pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Command>) -> String {
-    let config = SessionConfig { limits: options.limits, bezel: options.bezel, seed: rand_seed(), epoch_ms: now_ms(), ..SessionConfig::default() };
+    let config = SessionConfig {
+        limits: options.limits,
+        bezel: options.bezel,
+        seed: rand_seed(),
+        epoch_ms: now_ms(),
+        ..SessionConfig::default()
+    };
     let mut session = match GameSession::load(&game.dir, &config) {
         Ok(s) => s,
         Err(e) => return format!("the game could not start: {e}"),
@@ -58,7 +84,12 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
         let command = commands.recv_timeout(Duration::from_millis(4));
         let now = start.elapsed().as_secs_f64() * 1000.0;
         let result = session.advance_to(now).and_then(|_| match command {
-            Ok(Command::Join { player, name, client_info, frames }) => {
+            Ok(Command::Join {
+                player,
+                name,
+                client_info,
+                frames,
+            }) => {
                 players.insert(player, frames);
                 session.join(player, &name, client_info)
             }
@@ -84,7 +115,9 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
             }
             Ok(Command::Input { player, message }) => dispatch(&mut session, player, message),
             Err(RecvTimeoutError::Timeout) => Ok(()),
-            Err(RecvTimeoutError::Disconnected) => Err(js_runtime::RuntimeError::Internal("server shut down".into())),
+            Err(RecvTimeoutError::Disconnected) => Err(js_runtime::RuntimeError::Internal(
+                "server shut down".into(),
+            )),
         });
         for f in session.take_frames() {
             if let Some(tx) = players.get(&f.player) {
@@ -111,19 +144,27 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
     }
 }
 
-fn dispatch(session: &mut GameSession, player: u8, message: ClientMessage) -> Result<(), js_runtime::RuntimeError> {
+fn dispatch(
+    session: &mut GameSession,
+    player: u8,
+    message: ClientMessage,
+) -> Result<(), js_runtime::RuntimeError> {
     // Spectators watch; the game never hears from them.
     if !session.is_connected(player) || session.is_spectator(player) {
         return Ok(());
     }
     match message {
         // The client sends clicks at or past 100 for the area outside the game; they are ignored.
-        ClientMessage::Click { x, y } if x < 100.0 && y < 100.0 => session.click(player, x, y).map(|_| ()),
+        ClientMessage::Click { x, y } if x < 100.0 && y < 100.0 => {
+            session.click(player, x, y).map(|_| ())
+        }
         ClientMessage::Click { .. } => Ok(()),
         ClientMessage::MouseUp { x, y } => session.mouse_up(player, x, y),
         ClientMessage::KeyDown(k) => session.key(player, &k, true),
         ClientMessage::KeyUp(k) => session.key(player, &k, false),
-        ClientMessage::Input { node_id, input } => session.input(player, node_id, input).map(|_| ()),
+        ClientMessage::Input { node_id, input } => {
+            session.input(player, node_id, input).map(|_| ())
+        }
         ClientMessage::Gamepad(m) => session.gamepad(player, m),
         ClientMessage::Hover { node_id, on } => session.hover(player, node_id, on),
         ClientMessage::Ready { .. } | ClientMessage::ClientInfo(_) => Ok(()),
@@ -131,12 +172,16 @@ fn dispatch(session: &mut GameSession, player: u8, message: ClientMessage) -> Re
 }
 
 fn now_ms() -> f64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_millis() as f64)
 }
 
 /// A live session's Math.random seed: different every session.
 fn rand_seed() -> u32 {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     (t.as_nanos() as u32) ^ std::process::id().rotate_left(16)
 }
 
