@@ -198,6 +198,16 @@ impl GameSession {
                 "squishVersion {declared:?} is reserved and not supported yet"
             )));
         }
+        // The codec speaks 1.3.6 and 1.4.3 (aliases 136-143); running games on them needs their
+        // runtime rules (coalesced flushes, frame seeding, the new audio rule), which are not
+        // proven against the originals yet. Until they are, such a game is refused by name.
+        if alias.server > squish::Package::V1_3_5 {
+            return Err(RuntimeError::Metadata(format!(
+                "squishVersion {declared:?} (squishjs {}) is known to the codec, but this host cannot run games on it yet; \
+                 pin squish-135 for now",
+                alias.server
+            )));
+        }
         let version = SquishVersion::from(alias.server);
         {
             let mut s = sink.borrow_mut();

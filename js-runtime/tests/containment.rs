@@ -242,7 +242,8 @@ fn console_output_and_exceptions_are_bounded() {
     assert!(!exceptions(&s).is_empty());
 }
 
-/// A session stopped by the watchdog, within a bound of wall time.
+/// A session stopped by the watchdog (or, for attacks that also allocate, at the heap cap, if that
+/// comes first on a loaded machine), within a bound of wall time.
 fn ends_by_cpu(
     body: &str,
     drive: impl FnOnce(&mut js_runtime::GameSession) -> Result<(), RuntimeError>,

@@ -293,3 +293,23 @@ fn malicious_corpus_files_fail_safely_when_run() {
         );
     }
 }
+
+#[test]
+fn versions_the_codec_knows_but_the_runtime_cannot_run_yet_are_refused_by_name() {
+    for alias in ["136", "138", "139", "140", "142", "143"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("index.js"),
+            format!("class T {{ static metadata() {{ return {{ squishVersion: '{alias}' }}; }} }}\nmodule.exports = T;\n"),
+        )
+        .unwrap();
+        let err = GameSession::load(dir.path(), &SessionConfig::default())
+            .err()
+            .expect("must be refused")
+            .to_string();
+        assert!(
+            err.contains(alias) && err.contains("cannot run games on it yet"),
+            "{alias}: {err}"
+        );
+    }
+}

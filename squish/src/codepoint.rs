@@ -46,7 +46,7 @@ mod tests {
         for cp in [0, 9, 65, 233, 8364, 128512, 999_999] {
             assert_eq!(untriple(triple(cp)), cp as u64);
         }
-        assert_eq!(untriple([1, 100, 5]), 1_100_05);
+        assert_eq!(untriple([1, 100, 5]), 110_005);
     }
 
     #[test]

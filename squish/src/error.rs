@@ -32,15 +32,34 @@ pub enum DecodeError {
     #[error("offset {offset}: frame starts with byte {found}, expected 3")]
     BadMagic { offset: usize, found: u8 },
     #[error("offset {offset}: frame needs at least {needed} bytes, only {available} left")]
-    Truncated { offset: usize, needed: usize, available: usize },
+    Truncated {
+        offset: usize,
+        needed: usize,
+        available: usize,
+    },
     #[error("offset {offset}: frame declares {declared} bytes but has {actual}")]
-    BadLength { offset: usize, declared: usize, actual: usize },
+    BadLength {
+        offset: usize,
+        declared: usize,
+        actual: usize,
+    },
     #[error("offset {offset}: frame declares length 0")]
     ZeroLengthFrame { offset: usize },
     #[error("offset {offset}: {property} sub-frame header is cut off by the end of the frame")]
-    TruncatedSubFrame { offset: usize, property: &'static str },
+    TruncatedSubFrame {
+        offset: usize,
+        property: &'static str,
+    },
     #[error("offset {offset}: {property} sub-frame declares length {length}, less than its 3-byte header")]
-    SubFrameTooShort { offset: usize, property: &'static str, length: usize },
+    SubFrameTooShort {
+        offset: usize,
+        property: &'static str,
+        length: usize,
+    },
     #[error("offset {offset}: {property}: {reason}")]
-    Payload { offset: usize, property: &'static str, reason: String },
+    Payload {
+        offset: usize,
+        property: &'static str,
+        reason: String,
+    },
 }

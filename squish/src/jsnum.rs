@@ -73,7 +73,10 @@ pub struct JsNumberString {
 
 impl JsNumberString {
     pub fn new() -> Self {
-        Self { buf: ryu_js::Buffer::new(), int: [0; 20] }
+        Self {
+            buf: ryu_js::Buffer::new(),
+            int: [0; 20],
+        }
     }
 
     pub fn format(&mut self, v: f64) -> &str {
@@ -133,7 +136,10 @@ mod tests {
         assert_eq!(wire_byte(f64::INFINITY), 0);
         assert_eq!(wire_byte(1e300), 0);
         assert_eq!(wire_byte(2f64.powi(63) + 2f64.powi(11) * 3.0), 0);
-        assert_eq!(wire_byte(-1e15 - 1.0), wire_byte(-1e15 - 1.0 + 256.0 * 1000.0));
+        assert_eq!(
+            wire_byte(-1e15 - 1.0),
+            wire_byte(-1e15 - 1.0 + 256.0 * 1000.0)
+        );
     }
 
     #[test]
@@ -159,10 +165,31 @@ mod tests {
 
     #[test]
     fn fast_paths_agree_with_std() {
-        for v in [0.0, -0.5, 0.5, 1.0, -1.0, 2.5, -2.5, 1e15 + 0.5, -1e15 - 0.5, 4503599627370495.5, 1e300, -1e300, 2147483647.9, -2147483648.5, f64::NAN] {
+        for v in [
+            0.0,
+            -0.5,
+            0.5,
+            1.0,
+            -1.0,
+            2.5,
+            -2.5,
+            1e15 + 0.5,
+            -1e15 - 0.5,
+            4503599627370495.5,
+            1e300,
+            -1e300,
+            2147483647.9,
+            -2147483648.5,
+            f64::NAN,
+        ] {
             let f = floor(v);
             assert!(f == v.floor() || (f.is_nan() && v.is_nan()), "floor {v}");
-            let slow = if v.is_finite() { let m = v.trunc() % 256.0; (if m < 0.0 { m + 256.0 } else { m }) as u8 } else { 0 };
+            let slow = if v.is_finite() {
+                let m = v.trunc() % 256.0;
+                (if m < 0.0 { m + 256.0 } else { m }) as u8
+            } else {
+                0
+            };
             assert_eq!(wire_byte(v), slow, "W {v}");
         }
     }

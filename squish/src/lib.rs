@@ -26,5 +26,8 @@ pub mod version;
 pub use decode::{decode, decode_frame, decode_frames, Frame, MAX_FRAME_LEN};
 pub use encode::{encode, encode_frame_into, encode_tree_into};
 pub use error::{DecodeError, EncodeError, VersionError};
-pub use model::{AssetInfo, AssetRef, Coords, Effects, Input, JsNum, Node, NodeKind, Scale, Shadow, TextInfo, Vec2};
+pub use model::{
+    AssetInfo, AssetRef, Coords, Effects, Input, JsNum, Node, NodeKind, Scale, Shadow, TextInfo,
+    Vec2,
+};
 pub use version::{Alias, Family, Package, SquishVersion, ALIASES, CLIENT_INITIAL_DECODER};

@@ -152,7 +152,8 @@ pub struct AssetInfo {
     /// `startTime || 0`.
     #[serde(default = "JsNum::undefined", skip_serializing_if = "JsNum::is_nan")]
     pub start_time: JsNum,
-    /// Crop insets of the reserved 140+ releases; 1.3.5 and older ignore them.
+    /// Crop insets (percent of the image removed at each edge), sent by family D (1.4.3, aliases
+    /// 140, 142, 143) as `cropX || 0`, unscaled; every earlier family ignores them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crop_left: Option<JsNum>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +213,10 @@ impl Scale {
 
     /// A game layer's scale for a bezel in percent (9 by default).
     pub fn for_bezel(bezel_x: f64, bezel_y: f64) -> Scale {
-        Scale { x: (100.0 - bezel_x) / 100.0, y: (100.0 - bezel_y) / 100.0 }
+        Scale {
+            x: (100.0 - bezel_x) / 100.0,
+            y: (100.0 - bezel_y) / 100.0,
+        }
     }
 }
 
@@ -315,7 +319,9 @@ impl<'de> Deserialize<'de> for AssetRef {
         impl<'de> Visitor<'de> for V {
             type Value = AssetRef;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object with at least one key: {\"<asset key>\": {pos, size, startTime}}")
+                f.write_str(
+                    "an object with at least one key: {\"<asset key>\": {pos, size, startTime}}",
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AssetRef, A::Error> {
                 let mut first: Option<AssetRef> = None;
@@ -335,10 +341,9 @@ impl<'de> Deserialize<'de> for AssetRef {
                         }
                     }
                 }
-                first_index
-                    .map(|(_, a)| a)
-                    .or(first)
-                    .ok_or_else(|| de::Error::custom("asset object has no key (the encoder reads its first key)"))
+                first_index.map(|(_, a)| a).or(first).ok_or_else(|| {
+                    de::Error::custom("asset object has no key (the encoder reads its first key)")
+                })
             }
         }
         d.deserialize_map(V)
@@ -395,7 +400,8 @@ mod tests {
 
     #[test]
     fn asset_key_follows_javascript_property_order() {
-        let a: AssetRef = serde_json::from_str(r#"{"b": {"pos":{"x":1,"y":2}}, "10": {}, "2": {}}"#).unwrap();
+        let a: AssetRef =
+            serde_json::from_str(r#"{"b": {"pos":{"x":1,"y":2}}, "10": {}, "2": {}}"#).unwrap();
         assert_eq!(a.key, "2");
         let a: AssetRef = serde_json::from_str(r#"{"b": {}, "c": {}}"#).unwrap();
         assert_eq!(a.key, "b");

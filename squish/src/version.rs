@@ -22,8 +22,11 @@ pub enum Family {
     A,
     /// 0.7.65 … 1.0.8: text gains the font field; ids still "decimal pairs".
     B,
-    /// 1.0.9 … 1.3.5: ids as "decimal digits".
+    /// 1.0.9 … 1.3.6: ids as "decimal digits".
     C,
+    /// 1.4.3 (from the reconstructed package, see docs/squish.md): C plus four crop insets in the
+    /// asset payload (18 fixed bytes before the key) and coordinates clamped to 0…255.
+    D,
 }
 
 impl Family {
@@ -31,13 +34,22 @@ impl Family {
         !matches!(self, Family::A)
     }
     pub fn decimal_digit_ids(self) -> bool {
-        matches!(self, Family::C)
+        matches!(self, Family::C | Family::D)
+    }
+    /// The asset payload carries cropLeft, cropTop, cropRight, cropBottom after startTime.
+    pub fn asset_crop(self) -> bool {
+        matches!(self, Family::D)
+    }
+    /// coordinates2d values (circle centres, not the radius) are clamped to 0…255 before encoding.
+    pub fn clamps_coordinates(self) -> bool {
+        matches!(self, Family::D)
     }
 }
 
 macro_rules! packages {
     ($($variant:ident = $npm:literal => $family:expr),* $(,)?) => {
-        /// An npm `squishjs` release that some side of a session loads.
+        /// An npm `squishjs` release that some side of a session loads. Variants are declared in
+        /// release order, so `Ord` compares releases (`V1_3_6 < V1_4_0 < V1_4_3`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Package { $($variant),* }
 
@@ -74,16 +86,22 @@ packages! {
     V1_2_0 = "1.2.0" => Some(Family::C),
     V1_3_0 = "1.3.0" => Some(Family::C),
     V1_3_5 = "1.3.5" => Some(Family::C),
+    // Not on npm: the exact 1.3.6 release (../shared/oracle/squishjs-1.3.6); no byte differs from 1.3.5.
+    V1_3_6 = "1.3.6" => Some(Family::C),
     // Reserved: the image-crop releases described in the authoring guide. Their bytes are not
     // pinned by any package we can test against, so they are refused until they are.
     V1_4_0 = "1.4.0" => None,
     V1_4_2 = "1.4.2" => None,
+    // Not on npm: reconstructed from stored file versions (../shared/oracle/squishjs-1.4.3); the
+    // files that decide the bytes are believed right. The closest record of 1.4.0/1.4.2.
+    V1_4_3 = "1.4.3" => Some(Family::D),
 }
 
 impl Package {
     /// The wire family, or an error naming the reserved release.
     pub fn require_family(self) -> Result<Family, VersionError> {
-        self.family().ok_or(VersionError::Reserved(self.npm_version()))
+        self.family()
+            .ok_or(VersionError::Reserved(self.npm_version()))
     }
 
     /// Look up an npm version string such as `"1.0.10"`.
@@ -102,7 +120,8 @@ impl fmt::Display for Package {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Alias {
     pub name: &'static str,
-    /// homegames-core 1.4.3's `package.json` (`squish-NNN` → `npm:squishjs@…`); this is what our
+    /// homegames-core 1.4.3's `package.json` (`squish-NNN` → `npm:squishjs@…`) for the aliases up
+    /// to 135; for 136 and later the oracle packages' README (`../shared/oracle`). This is what our
     /// server encodes with.
     pub server: Package,
     /// homegames-web 1.4.2's table; `None` where the old client has no entry and keeps whatever
@@ -113,6 +132,7 @@ pub struct Alias {
 use Package::*;
 
 /// Every alias a game may pin. Rows are only ever appended.
+#[rustfmt::skip]
 pub const ALIASES: &[Alias] = &[
     Alias { name: "0756", server: V1_0_4, client: Some(V0_7_66) },
     Alias { name: "0762", server: V1_0_4, client: Some(V0_7_62) },
@@ -130,8 +150,18 @@ pub const ALIASES: &[Alias] = &[
     Alias { name: "120", server: V1_2_0, client: Some(V1_2_0) },
     Alias { name: "130", server: V1_3_0, client: Some(V1_3_0) },
     Alias { name: "135", server: V1_3_5, client: Some(V1_3_5) },
-    Alias { name: "140", server: V1_4_0, client: Some(V1_4_0) },
-    Alias { name: "142", server: V1_4_2, client: Some(V1_4_2) },
+    // 140 and 142 were reserved (server 1.4.0 / 1.4.2, whose bytes no package pins). Our server
+    // now loads 1.4.3 for them, the closest record of what the 2026 platform runs (../shared/oracle
+    // README); the packages 1.4.0 and 1.4.2 themselves stay reserved.
+    Alias { name: "140", server: V1_4_3, client: Some(V1_4_0) },
+    Alias { name: "142", server: V1_4_3, client: Some(V1_4_2) },
+    // The aliases of the 2026 platform and the authoring guide. homegames-web 1.4.2 predates them;
+    // `client` is the package the platform's own client pairs with the server's.
+    Alias { name: "136", server: V1_3_6, client: Some(V1_3_6) },
+    // The guide's 138/139: "the crop fields are silently ignored", i.e. 1.3.6's bytes.
+    Alias { name: "138", server: V1_3_6, client: Some(V1_3_6) },
+    Alias { name: "139", server: V1_3_6, client: Some(V1_3_6) },
+    Alias { name: "143", server: V1_4_3, client: Some(V1_4_3) },
 ];
 
 /// The decoder the old browser client starts with, and keeps for an alias it has no entry for
@@ -201,22 +231,55 @@ mod tests {
         let v: SquishVersion = "0762".parse().unwrap();
         assert_eq!(v.package(), V1_0_4);
         assert_eq!(v.family().unwrap(), Family::B);
-        assert_eq!("squish-135".parse::<SquishVersion>().unwrap().package(), V1_3_5);
-        assert_eq!("1.0.10".parse::<SquishVersion>().unwrap().family().unwrap(), Family::C);
+        assert_eq!(
+            "squish-135".parse::<SquishVersion>().unwrap().package(),
+            V1_3_5
+        );
+        assert_eq!(
+            "1.0.10".parse::<SquishVersion>().unwrap().family().unwrap(),
+            Family::C
+        );
         assert!("999".parse::<SquishVersion>().is_err());
     }
 
     #[test]
     fn reserved_versions_are_refused_by_name() {
-        let v: SquishVersion = "140".parse().unwrap();
-        let err = v.family().unwrap_err().to_string();
-        assert!(err.contains("1.4.0"), "{err}");
+        for name in ["1.4.0", "1.4.2"] {
+            let v: SquishVersion = name.parse().unwrap();
+            let err = v.family().unwrap_err().to_string();
+            assert!(err.contains(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_2026_aliases_resolve() {
+        for (alias, package, family) in [
+            ("136", V1_3_6, Family::C),
+            ("138", V1_3_6, Family::C),
+            ("squish-139", V1_3_6, Family::C),
+            ("140", V1_4_3, Family::D),
+            ("squish-142", V1_4_3, Family::D),
+            ("143", V1_4_3, Family::D),
+            ("1.4.3", V1_4_3, Family::D),
+        ] {
+            let v: SquishVersion = alias.parse().unwrap();
+            assert_eq!(
+                (v.package(), v.family().unwrap()),
+                (package, family),
+                "{alias}"
+            );
+        }
+        assert!(V1_3_5 < V1_3_6 && V1_3_6 < V1_4_0 && V1_4_2 < V1_4_3);
     }
 
     #[test]
     fn alias_names_are_unique() {
         for (i, a) in ALIASES.iter().enumerate() {
-            assert!(ALIASES[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
+            assert!(
+                ALIASES[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
         }
     }
 }

@@ -10,7 +10,13 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use squish::{JsNum, Node, NodeKind, Package, SquishVersion, TextInfo};
 
-const PACKAGES: [Package; 3] = [Package::V0_7_62, Package::V1_0_8, Package::V1_3_5];
+/// One package per family (D: 1.4.3, the 18-byte asset payload with crop).
+const PACKAGES: [Package; 4] = [
+    Package::V0_7_62,
+    Package::V1_0_8,
+    Package::V1_3_5,
+    Package::V1_4_3,
+];
 
 /// Decoding never panics; whatever it returns is well-formed enough to encode again.
 fn decode_everywhere(bytes: &[u8]) {
@@ -25,7 +31,8 @@ fn decode_everywhere(bytes: &[u8]) {
     }
 }
 
-/// Frames that decode, as seeds for mutation: every tag, long text, all families' layouts.
+/// Frames that decode, as seeds for mutation: every tag, long text, all families' layouts (family
+/// D's asset with its four crop insets, and clamped coordinates).
 fn seed_frames() -> Vec<u8> {
     let text = Node {
         kind: NodeKind::Text,
@@ -45,9 +52,10 @@ fn seed_frames() -> Vec<u8> {
     };
     let all: Node = serde_json::from_str(
         r#"{"kind":"Shape","id":42,"color":[1,2,3,4],"playerIds":[1],"pos":{"x":1,"y":2},"fill":[5,6,7,8],
-            "size":{"x":3,"y":4},"asset":{"k":{"pos":{"x":1,"y":1},"size":{"x":2,"y":2},"startTime":3}},
+            "size":{"x":3,"y":4},"asset":{"k":{"pos":{"x":1,"y":1},"size":{"x":2,"y":2},"startTime":3,
+            "cropLeft":12.5,"cropTop":1,"cropRight":99.99,"cropBottom":50}},
             "effects":{"shadow":{"color":[0,0,0,9],"blur":25}},"handleClick":true,"border":2,"subType":3,
-            "input":{"type":"text"},"coordinates2d":[[1,2],[3,4]]}"#,
+            "input":{"type":"text"},"coordinates2d":[[1,2],[3,4],[-7,300]]}"#,
     )
     .unwrap();
     let mut out = Vec::new();
@@ -93,18 +101,25 @@ fn mutate(mut b: Vec<u8>, ms: &[Mutation]) -> Vec<u8> {
 
 /// Bytes that look like frames: a plausible header and a run of tags from the known set.
 fn frame_like() -> impl Strategy<Value = Vec<u8>> {
-    (vec((42u8..=55, 0u8..=2, any::<u8>(), vec(any::<u8>(), 0..40)), 0..8), any::<u8>()).prop_map(|(subs, class)| {
-        let mut b = vec![3, 0, 0, 0, class];
-        for (tag, l1, l2, payload) in subs {
-            b.extend([tag, l1, l2]);
-            b.extend(payload);
-        }
-        let n = b.len();
-        b[1] = n.saturating_sub(510).min(255) as u8;
-        b[2] = n.saturating_sub(255).min(255) as u8;
-        b[3] = n.min(255) as u8;
-        b
-    })
+    (
+        vec(
+            (42u8..=55, 0u8..=2, any::<u8>(), vec(any::<u8>(), 0..40)),
+            0..8,
+        ),
+        any::<u8>(),
+    )
+        .prop_map(|(subs, class)| {
+            let mut b = vec![3, 0, 0, 0, class];
+            for (tag, l1, l2, payload) in subs {
+                b.extend([tag, l1, l2]);
+                b.extend(payload);
+            }
+            let n = b.len();
+            b[1] = n.saturating_sub(510).min(255) as u8;
+            b[2] = n.saturating_sub(255).min(255) as u8;
+            b[3] = n.min(255) as u8;
+            b
+        })
 }
 
 fn inputs() -> impl Strategy<Value = Vec<u8>> {
@@ -130,14 +145,23 @@ fn run(runner: &mut TestRunner) -> u64 {
 
 #[test]
 fn decode_never_panics() {
-    let budget = std::env::var("SQUISH_FUZZ_SECONDS").ok().and_then(|s| s.parse::<u64>().ok());
+    let budget = std::env::var("SQUISH_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
     let mut total = 0u64;
     let start = Instant::now();
     let mut round = 0u64;
     loop {
-        let config = Config { cases: 2000, failure_persistence: None, ..Config::default() };
-        let seed: [u8; 32] = std::array::from_fn(|i| (round.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (i % 8 * 8)) as u8 ^ i as u8);
-        let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        let config = Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let seed: [u8; 32] = std::array::from_fn(|i| {
+            (round.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (i % 8 * 8)) as u8 ^ i as u8
+        });
+        let mut runner =
+            TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         total += run(&mut runner);
         round += 1;
         match budget {
@@ -145,5 +169,8 @@ fn decode_never_panics() {
             _ => break,
         }
     }
-    eprintln!("fuzzed decode with {total} inputs in {:.0?}", start.elapsed());
+    eprintln!(
+        "fuzzed decode with {total} inputs in {:.0?}",
+        start.elapsed()
+    );
 }

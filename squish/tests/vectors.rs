@@ -1,5 +1,6 @@
 //! Data-driven vectors: each `vectors/<case>.json` holds a node tree; `vectors/<case>.expected.json`
-//! next to it holds what the real squishjs packages (one per family: 0.7.62, 1.0.8, 1.3.5) produce
+//! next to it holds what the real squishjs packages (one per family: 0.7.62, 1.0.8, 1.3.5, and the
+//! reconstructed 1.4.3 from ../shared/oracle) produce
 //! for it at three scales: the bytes of each node's frame (or the exception), and what `unsquish`
 //! reads back (or its exception). Adding a case is adding a file.
 //!
@@ -15,10 +16,19 @@ use squish::{Node, Package, Scale, SquishVersion};
 use support::oracle::{decoded_of, frames_of, Oracle};
 use support::{numbers_as_f64, rust_decoded, rust_frames};
 
-const FAMILIES: &[(&str, Package)] = &[("A", Package::V0_7_62), ("B", Package::V1_0_8), ("C", Package::V1_3_5)];
+const FAMILIES: &[(&str, Package)] = &[
+    ("A", Package::V0_7_62),
+    ("B", Package::V1_0_8),
+    ("C", Package::V1_3_5),
+    ("D", Package::V1_4_3),
+];
 
 fn scales() -> [(&'static str, Option<Scale>); 3] {
-    [("none", None), ("unit", Some(Scale::UNIT)), ("bezel9", Some(Scale::for_bezel(9.0, 9.0)))]
+    [
+        ("none", None),
+        ("unit", Some(Scale::UNIT)),
+        ("bezel9", Some(Scale::for_bezel(9.0, 9.0))),
+    ]
 }
 
 fn cases() -> Vec<PathBuf> {
@@ -26,7 +36,10 @@ fn cases() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().ends_with(".expected.json"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p.to_string_lossy().ends_with(".expected.json")
+        })
         .collect();
     v.sort();
     assert!(!v.is_empty(), "no vectors in {}", dir.display());
@@ -45,17 +58,22 @@ fn expected_path(case: &Path) -> PathBuf {
 /// Asks the real packages and writes the expected file.
 fn regenerate(oracle: &mut Oracle, case: &Path, tree: &Node) {
     let mut doc = serde_json::Map::new();
-    doc.insert("generatedBy".into(), json!("squishjs 0.7.62 (A), 1.0.8 (B), 1.3.5 (C) via tests/oracle/oracle.js"));
+    doc.insert("generatedBy".into(), json!("squishjs 0.7.62 (A), 1.0.8 (B), 1.3.5 (C), 1.4.3 (D, reconstructed) via tests/oracle/oracle.js"));
     for (family, package) in FAMILIES {
         let mut per_scale = serde_json::Map::new();
         for (scale_name, scale) in scales() {
-            let answer = &oracle.batch(vec![Oracle::encode_request(package.npm_version(), scale, tree)])[0];
+            let answer = &oracle.batch(vec![Oracle::encode_request(
+                package.npm_version(),
+                scale,
+                tree,
+            )])[0];
             let mut nodes = Vec::new();
             for frame in frames_of(answer) {
                 nodes.push(match frame {
                     Err(e) => json!({"error": e}),
                     Ok(bytes) => {
-                        let d = &oracle.batch(vec![Oracle::decode_request(package.npm_version(), &bytes)])[0];
+                        let d = &oracle
+                            .batch(vec![Oracle::decode_request(package.npm_version(), &bytes)])[0];
                         match decoded_of(d) {
                             // Stored as the original printed it (integers without ".0").
                             Ok(_) => json!({"hex": hex::encode(&bytes), "decoded": d["decoded"]}),
@@ -84,10 +102,14 @@ fn vectors_match_the_real_packages() {
             regenerate(o, &case, &tree);
         }
         let path = expected_path(&case);
-        let expected: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|_| {
-            panic!("{} is missing: run UPDATE_EXPECT=1 cargo test -p squish --test vectors", path.display())
-        }))
-        .unwrap();
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing: run UPDATE_EXPECT=1 cargo test -p squish --test vectors",
+                    path.display()
+                )
+            }))
+            .unwrap();
         let name = case.file_stem().unwrap().to_string_lossy().to_string();
         for (family, package) in FAMILIES {
             let version = SquishVersion::from(*package);
@@ -100,18 +122,32 @@ fn vectors_match_the_real_packages() {
                     let at = format!("{name} [{family}, {scale_name}] node {k}");
                     match (w.get("hex"), o) {
                         (None, Err(_)) => {}
-                        (None, Ok(b)) => failures.push(format!("{at}: original throws {:?}, we gave {}", w["error"], hex::encode(b))),
-                        (Some(_), Err(e)) => failures.push(format!("{at}: we refused ({e}), original gave {}", w["hex"])),
+                        (None, Ok(b)) => failures.push(format!(
+                            "{at}: original throws {:?}, we gave {}",
+                            w["error"],
+                            hex::encode(b)
+                        )),
+                        (Some(_), Err(e)) => failures.push(format!(
+                            "{at}: we refused ({e}), original gave {}",
+                            w["hex"]
+                        )),
                         (Some(h), Ok(b)) => {
                             if h.as_str().unwrap() != hex::encode(b) {
-                                failures.push(format!("{at}: bytes\n  want {}\n  got  {}", h.as_str().unwrap(), hex::encode(b)));
+                                failures.push(format!(
+                                    "{at}: bytes\n  want {}\n  got  {}",
+                                    h.as_str().unwrap(),
+                                    hex::encode(b)
+                                ));
                                 continue;
                             }
                             let ours = rust_decoded(version, b);
                             match (w.get("decoded"), ours) {
                                 (Some(d), Ok(o)) if numbers_as_f64(d.clone()) == o => {}
                                 (None, Err(_)) => {}
-                                (d, o) => failures.push(format!("{at}: decode\n  want {:?}\n  got  {o:?}", d.or(w.get("decodeError")))),
+                                (d, o) => failures.push(format!(
+                                    "{at}: decode\n  want {:?}\n  got  {o:?}",
+                                    d.or(w.get("decodeError"))
+                                )),
                             }
                         }
                     }
@@ -119,6 +155,11 @@ fn vectors_match_the_real_packages() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} vector checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} vector checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     eprintln!("{checked} vector checks passed");
 }

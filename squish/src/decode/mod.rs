@@ -29,7 +29,10 @@ pub struct Frame {
 /// Decode a state message: frames back to back, split as the browser client splits them.
 /// The tree structure is not on the wire, so the nodes come back flat, in traversal order.
 pub fn decode(version: SquishVersion, bytes: &[u8]) -> Result<Vec<Node>, DecodeError> {
-    Ok(decode_frames(version, bytes)?.into_iter().map(|f| f.node).collect())
+    Ok(decode_frames(version, bytes)?
+        .into_iter()
+        .map(|f| f.node)
+        .collect())
 }
 
 /// Like [`decode`], keeping per-frame parse details.
@@ -39,7 +42,11 @@ pub fn decode_frames(version: SquishVersion, bytes: &[u8]) -> Result<Vec<Frame>,
     let mut i = 0;
     while i < bytes.len() {
         if bytes.len() - i < 4 {
-            return Err(DecodeError::Truncated { offset: i, needed: 4, available: bytes.len() - i });
+            return Err(DecodeError::Truncated {
+                offset: i,
+                needed: 4,
+                available: bytes.len() - i,
+            });
         }
         let len = bytes[i + 1] as usize + bytes[i + 2] as usize + bytes[i + 3] as usize;
         if len == 0 {
@@ -47,7 +54,11 @@ pub fn decode_frames(version: SquishVersion, bytes: &[u8]) -> Result<Vec<Frame>,
         }
         let end = i + len;
         if end > bytes.len() {
-            return Err(DecodeError::Truncated { offset: i, needed: len, available: bytes.len() - i });
+            return Err(DecodeError::Truncated {
+                offset: i,
+                needed: len,
+                available: bytes.len() - i,
+            });
         }
         frames.push(decode_frame_at(family, &bytes[i..end], i)?);
         i = end;
@@ -62,19 +73,39 @@ pub fn decode_frame(version: SquishVersion, bytes: &[u8]) -> Result<Frame, Decod
 
 fn decode_frame_at(family: Family, b: &[u8], base: usize) -> Result<Frame, DecodeError> {
     let Some(&magic) = b.first() else {
-        return Err(DecodeError::Truncated { offset: base, needed: 4, available: 0 });
+        return Err(DecodeError::Truncated {
+            offset: base,
+            needed: 4,
+            available: 0,
+        });
     };
     if magic != FRAME_MAGIC {
-        return Err(DecodeError::BadMagic { offset: base, found: magic });
+        return Err(DecodeError::BadMagic {
+            offset: base,
+            found: magic,
+        });
     }
     if b.len() < 4 {
-        return Err(DecodeError::Truncated { offset: base, needed: 4, available: b.len() });
+        return Err(DecodeError::Truncated {
+            offset: base,
+            needed: 4,
+            available: b.len(),
+        });
     }
     let declared = b[1] as usize + b[2] as usize + b[3] as usize;
     if declared != b.len() {
-        return Err(DecodeError::BadLength { offset: base, declared, actual: b.len() });
+        return Err(DecodeError::BadLength {
+            offset: base,
+            declared,
+            actual: b.len(),
+        });
     }
-    let mut node = Node { kind: b.get(4).map_or(NodeKind::Plain, |&c| NodeKind::from_class_code(c)), ..Node::default() };
+    let mut node = Node {
+        kind: b
+            .get(4)
+            .map_or(NodeKind::Plain, |&c| NodeKind::from_class_code(c)),
+        ..Node::default()
+    };
     let mut stopped = None;
     let mut i = 5;
     while i < b.len() {
@@ -84,17 +115,30 @@ fn decode_frame_at(family: Family, b: &[u8], base: usize) -> Result<Frame, Decod
             break;
         };
         if i + 3 > b.len() {
-            return Err(DecodeError::TruncatedSubFrame { offset: base + i, property });
+            return Err(DecodeError::TruncatedSubFrame {
+                offset: base + i,
+                property,
+            });
         }
         let n = b[i + 1] as usize + b[i + 2] as usize;
         if n < 3 {
-            return Err(DecodeError::SubFrameTooShort { offset: base + i, property, length: n });
+            return Err(DecodeError::SubFrameTooShort {
+                offset: base + i,
+                property,
+                length: n,
+            });
         }
         // A sub-frame that claims more than the frame holds is read up to the frame's end.
         let payload = &b[i + 3..(i + n).min(b.len())];
-        props::apply(family, tag, payload, &mut node)
-            .map_err(|reason| DecodeError::Payload { offset: base + i, property, reason })?;
+        props::apply(family, tag, payload, &mut node).map_err(|reason| DecodeError::Payload {
+            offset: base + i,
+            property,
+            reason,
+        })?;
         i += n;
     }
-    Ok(Frame { node, stopped_at_unknown_tag: stopped })
+    Ok(Frame {
+        node,
+        stopped_at_unknown_tag: stopped,
+    })
 }

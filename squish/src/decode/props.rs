@@ -16,7 +16,7 @@ pub fn apply(family: Family, tag: u8, p: &[u8], node: &mut Node) -> PayloadResul
         tags::FILL => node.fill = Some(rgba(p)?),
         tags::SIZE => node.size = Some(vec2(p)?),
         tags::TEXT => node.text = Some(super::text::text(family, p)?),
-        tags::ASSET => node.asset = Some(asset(p)?),
+        tags::ASSET => node.asset = Some(asset(family, p)?),
         tags::EFFECTS => node.effects = Some(effects(p)?),
         tags::HANDLE_CLICK => node.handle_click = Some(p.first() == Some(&1)),
         tags::BORDER => node.border = Some(single(p)?),
@@ -36,7 +36,10 @@ pub fn n2(i: u8, f: u8) -> f64 {
 
 fn need(p: &[u8], n: usize, what: &str) -> PayloadResult<()> {
     if p.len() < n {
-        return Err(format!("{what} needs {n} bytes, the payload has {}", p.len()));
+        return Err(format!(
+            "{what} needs {n} bytes, the payload has {}",
+            p.len()
+        ));
     }
     Ok(())
 }
@@ -45,7 +48,9 @@ fn id(family: Family, p: &[u8]) -> f64 {
     if family.decimal_digit_ids() {
         // Σ b[i]·10^(n-1-i), accumulated left to right in doubles.
         let n = p.len();
-        p.iter().enumerate().fold(0.0, |total, (i, &b)| total + b as f64 * pow10((n - 1 - i) as i32))
+        p.iter().enumerate().fold(0.0, |total, (i, &b)| {
+            total + b as f64 * pow10((n - 1 - i) as i32)
+        })
     } else {
         // Each byte printed as decimal (a leading "0" for 0-9), all joined, read as one number.
         let mut s = String::with_capacity(p.len() * 3);
@@ -89,7 +94,10 @@ fn rgba(p: &[u8]) -> PayloadResult<Vec<JsNum>> {
 
 fn vec2(p: &[u8]) -> PayloadResult<Vec2> {
     need(p, 4, "an {x, y} pair")?;
-    Ok(Vec2 { x: JsNum(n2(p[0], p[1])), y: JsNum(n2(p[2], p[3])) })
+    Ok(Vec2 {
+        x: JsNum(n2(p[0], p[1])),
+        y: JsNum(n2(p[2], p[3])),
+    })
 }
 
 fn single(p: &[u8]) -> PayloadResult<JsNum> {
@@ -102,42 +110,78 @@ pub fn latin1(p: &[u8]) -> String {
     p.iter().map(|&b| b as char).collect()
 }
 
-fn asset(p: &[u8]) -> PayloadResult<AssetRef> {
-    need(p, 10, "an asset (pos, size, startTime)")?;
+fn asset(family: Family, p: &[u8]) -> PayloadResult<AssetRef> {
+    let crop = family.asset_crop();
+    let fixed = if crop { 18 } else { 10 };
+    if crop {
+        need(
+            p,
+            fixed,
+            "an asset (pos, size, startTime, four crop insets)",
+        )?;
+    } else {
+        need(p, fixed, "an asset (pos, size, startTime)")?;
+    }
+    let at = |i: usize| crop.then(|| JsNum(n2(p[i], p[i + 1])));
     let info = AssetInfo {
-        pos: Some(Vec2 { x: JsNum(n2(p[0], p[1])), y: JsNum(n2(p[2], p[3])) }),
-        size: Some(Vec2 { x: JsNum(n2(p[4], p[5])), y: JsNum(n2(p[6], p[7])) }),
+        pos: Some(Vec2 {
+            x: JsNum(n2(p[0], p[1])),
+            y: JsNum(n2(p[2], p[3])),
+        }),
+        size: Some(Vec2 {
+            x: JsNum(n2(p[4], p[5])),
+            y: JsNum(n2(p[6], p[7])),
+        }),
         start_time: JsNum(n2(p[8], p[9])),
-        crop_left: None,
-        crop_top: None,
-        crop_right: None,
-        crop_bottom: None,
+        crop_left: at(10),
+        crop_top: at(12),
+        crop_right: at(14),
+        crop_bottom: at(16),
     };
-    Ok(AssetRef { key: latin1(&p[10..]), info })
+    Ok(AssetRef {
+        key: latin1(&p[fixed..]),
+        info,
+    })
 }
 
 fn effects(p: &[u8]) -> PayloadResult<Effects> {
     need(p, 10, "a shadow effect (\"shadow\" and a color)")?;
     if &p[..6] != b"shadow" {
-        return Err(format!("unknown effect {:?}; only \"shadow\" exists", latin1(&p[..6])));
+        return Err(format!(
+            "unknown effect {:?}; only \"shadow\" exists",
+            latin1(&p[..6])
+        ));
     }
     let color = p[6..10].iter().map(|&b| JsNum(b as f64)).collect();
     // A blur of 0 is not sent, and a single trailing byte reads as NaN: both mean no blur.
     let blur = match p.get(10..12) {
-        Some(&[tens, ones]) if tens as u32 * 10 + ones as u32 != 0 => Some(JsNum(tens as f64 * 10.0 + ones as f64)),
+        Some(&[tens, ones]) if tens as u32 * 10 + ones as u32 != 0 => {
+            Some(JsNum(tens as f64 * 10.0 + ones as f64))
+        }
         _ => None,
     };
-    Ok(Effects { shadow: Some(Shadow { color: Some(color), blur }) })
+    Ok(Effects {
+        shadow: Some(Shadow {
+            color: Some(color),
+            blur,
+        }),
+    })
 }
 
 fn coordinates2d(p: &[u8], sub_type: Option<JsNum>) -> PayloadResult<Coords> {
-    if p.len() % 2 != 0 {
-        return Err(format!("odd payload length {} (values are byte pairs)", p.len()));
+    if !p.len().is_multiple_of(2) {
+        return Err(format!(
+            "odd payload length {} (values are byte pairs)",
+            p.len()
+        ));
     }
     let values: Vec<JsNum> = p.chunks_exact(2).map(|c| JsNum(n2(c[0], c[1]))).collect();
     let paired = matches!(sub_type, Some(JsNum(s)) if s == subtype::POLYGON || s == subtype::LINE);
-    if paired && values.len() % 2 != 0 {
-        return Err(format!("{} values cannot form [x, y] points of a polygon or line", values.len()));
+    if paired && !values.len().is_multiple_of(2) {
+        return Err(format!(
+            "{} values cannot form [x, y] points of a polygon or line",
+            values.len()
+        ));
     }
     Ok(Coords { values, paired })
 }

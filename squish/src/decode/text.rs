@@ -9,7 +9,10 @@ pub fn text(family: Family, p: &[u8]) -> PayloadResult<TextInfo> {
     // B/C: [x, y, size (N2 each), rgba, alignLen, fontLen, align…, font…, text…]; A has no fontLen.
     let header = if family.has_font() { 12 } else { 11 };
     if p.len() < header {
-        return Err(format!("text needs at least {header} bytes, the payload has {}", p.len()));
+        return Err(format!(
+            "text needs at least {header} bytes, the payload has {}",
+            p.len()
+        ));
     }
     let align_len = p[10] as usize;
     let font_len = if family.has_font() { p[11] as usize } else { 0 };
@@ -24,14 +27,21 @@ pub fn text(family: Family, p: &[u8]) -> PayloadResult<TextInfo> {
         size: JsNum(n2(p[4], p[5])),
         color: Some(p[6..10].iter().map(|&b| JsNum(b as f64)).collect()),
         align: Some(from_triples(align, "align")?),
-        font: if family.has_font() { Some(from_triples(font, "font")?) } else { None },
+        font: if family.has_font() {
+            Some(from_triples(font, "font")?)
+        } else {
+            None
+        },
         text: from_triples(body, "text")?,
     })
 }
 
 fn from_triples(b: &[u8], what: &str) -> PayloadResult<String> {
-    if b.len() % 3 != 0 {
-        return Err(format!("{what} has {} bytes, not a whole number of 3-byte code points", b.len()));
+    if !b.len().is_multiple_of(3) {
+        return Err(format!(
+            "{what} has {} bytes, not a whole number of 3-byte code points",
+            b.len()
+        ));
     }
     let mut s = String::with_capacity(b.len() / 3);
     for t in b.chunks_exact(3) {

@@ -69,7 +69,11 @@ fn encode_frame_family(
     out.extend_from_slice(&[FRAME_MAGIC, 0, 0, 0, node.kind.class_code()]);
     if let Err((property, reason)) = write_properties(family, node, scale, out) {
         out.truncate(start);
-        return Err(EncodeError::Property { node_index, property, reason });
+        return Err(EncodeError::Property {
+            node_index,
+            property,
+            reason,
+        });
     }
     let total = out.len() - start;
     // Three clamped length bytes whose sum is the frame length (up to 765).
@@ -81,7 +85,11 @@ fn encode_frame_family(
 
 /// Writes `tag, l1, l2`, runs `body`, then patches the two clamped length bytes (up to 510).
 #[inline]
-fn sub_frame(out: &mut Vec<u8>, tag: u8, body: impl FnOnce(&mut Vec<u8>) -> PropResult) -> PropResult {
+fn sub_frame(
+    out: &mut Vec<u8>,
+    tag: u8,
+    body: impl FnOnce(&mut Vec<u8>) -> PropResult,
+) -> PropResult {
     let start = out.len();
     out.extend_from_slice(&[tag, 0, 0]);
     body(out)?;
@@ -92,7 +100,12 @@ fn sub_frame(out: &mut Vec<u8>, tag: u8, body: impl FnOnce(&mut Vec<u8>) -> Prop
 }
 
 /// The fixed property order of every version (coordinates2d last: its decoder needs subType).
-fn write_properties(family: Family, node: &Node, scale: Option<Scale>, out: &mut Vec<u8>) -> PropResult {
+fn write_properties(
+    family: Family,
+    node: &Node,
+    scale: Option<Scale>,
+    out: &mut Vec<u8>,
+) -> PropResult {
     if let Some(id) = node.id {
         sub_frame(out, tags::ID, |o| {
             props::id(family, id.0, o);
@@ -133,7 +146,7 @@ fn write_properties(family: Family, node: &Node, scale: Option<Scale>, out: &mut
         sub_frame(out, tags::TEXT, |o| text::text(family, t, scale, o))?;
     }
     if let Some(a) = &node.asset {
-        sub_frame(out, tags::ASSET, |o| props::asset(a, scale, o))?;
+        sub_frame(out, tags::ASSET, |o| props::asset(family, a, scale, o))?;
     }
     if let Some(e) = &node.effects {
         sub_frame(out, tags::EFFECTS, |o| props::effects(e, o))?;
@@ -164,7 +177,7 @@ fn write_properties(family: Family, node: &Node, scale: Option<Scale>, out: &mut
     }
     if let Some(c) = &node.coordinates2d {
         sub_frame(out, tags::COORDINATES_2D, |o| {
-            coords::coordinates2d(&c.values, node.sub_type.map(|s| s.0), scale, o);
+            coords::coordinates2d(family, &c.values, node.sub_type.map(|s| s.0), scale, o);
             Ok(())
         })?;
     }

@@ -13,7 +13,10 @@ pub fn id(family: Family, id: f64, out: &mut Vec<u8>) {
     if family.decimal_digit_ids() {
         // "Decimal digits": zeros up to 13 bytes, then one byte per character (non-digits are NaN → 0).
         out.extend(std::iter::repeat_n(0u8, 13usize.saturating_sub(s.len())));
-        out.extend(s.iter().map(|&c| if c.is_ascii_digit() { c - b'0' } else { 0 }));
+        out.extend(
+            s.iter()
+                .map(|&c| if c.is_ascii_digit() { c - b'0' } else { 0 }),
+        );
     } else {
         // "Decimal pairs": two-character chunks from the left, a trailing single character on its
         // own, left-padded with "00" chunks to at least eight; each chunk read as a Number.
@@ -33,7 +36,10 @@ pub fn id(family: Family, id: f64, out: &mut Vec<u8>) {
 fn chunk_number(c: &[u8]) -> f64 {
     // Rust's parser accepts "1.", ".5", "+2", "-1" like JS does; the letters of "1e+21", "NaN" and
     // "Infinity" never form an accepted two-character chunk (Rust would take "inf", not "in").
-    std::str::from_utf8(c).ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN)
+    std::str::from_utf8(c)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(f64::NAN)
 }
 
 /// color and fill: exactly four bytes; missing elements are undefined → 0.
@@ -45,7 +51,12 @@ pub fn rgba(c: &[JsNum], out: &mut Vec<u8>) {
 
 pub fn pos(p: &Vec2, out: &mut Vec<u8>) {
     let (x, y) = (p.x.0, p.y.0);
-    out.extend_from_slice(&[wire_byte(floor(x)), wire_byte(hundredths(x)), wire_byte(floor(y)), wire_byte(hundredths(y))]);
+    out.extend_from_slice(&[
+        wire_byte(floor(x)),
+        wire_byte(hundredths(x)),
+        wire_byte(floor(y)),
+        wire_byte(hundredths(y)),
+    ]);
 }
 
 /// size: the hundredths helper returns nothing, so those bytes are always 0.
@@ -66,9 +77,15 @@ pub fn centering_offset(s: f64) -> f64 {
     crate::jsnum::js_round(100.0 * (1.0 - s)) / 2.0
 }
 
-pub fn asset(a: &AssetRef, scale: Option<Scale>, out: &mut Vec<u8>) -> PropResult {
-    let pos = a.info.pos.ok_or(("asset", "asset info has no pos (the encoder reads pos.x)"))?;
-    let size = a.info.size.ok_or(("asset", "asset info has no size (the encoder reads size.x)"))?;
+pub fn asset(family: Family, a: &AssetRef, scale: Option<Scale>, out: &mut Vec<u8>) -> PropResult {
+    let pos = a
+        .info
+        .pos
+        .ok_or(("asset", "asset info has no pos (the encoder reads pos.x)"))?;
+    let size = a
+        .info
+        .size
+        .ok_or(("asset", "asset info has no size (the encoder reads size.x)"))?;
     let (px, py, sx, sy) = match scale {
         Some(s) => (
             s.x * pos.x.0 + centering_offset(s.x),
@@ -83,6 +100,13 @@ pub fn asset(a: &AssetRef, scale: Option<Scale>, out: &mut Vec<u8>) -> PropResul
     for v in [px, py, sx, sy, start] {
         n2_floor(v, out);
     }
+    if family.asset_crop() {
+        // `asset.cropX || 0`, never scaled: the insets sample the image, pos/size place it.
+        let i = &a.info;
+        for c in [i.crop_left, i.crop_top, i.crop_right, i.crop_bottom] {
+            n2_floor(c.map_or(0.0, |c| if truthy(c.0) { c.0 } else { 0.0 }), out);
+        }
+    }
     utf16_units(&a.key, out);
     Ok(())
 }
@@ -93,8 +117,14 @@ pub fn utf16_units(s: &str, out: &mut Vec<u8>) {
 }
 
 pub fn effects(e: &Effects, out: &mut Vec<u8>) -> PropResult {
-    let shadow = e.shadow.as_ref().ok_or(("effects", "effects without shadow (the only effect) makes the encoder throw"))?;
-    let color = shadow.color.as_ref().ok_or(("effects", "shadow has no color (the encoder reads color[0])"))?;
+    let shadow = e.shadow.as_ref().ok_or((
+        "effects",
+        "effects without shadow (the only effect) makes the encoder throw",
+    ))?;
+    let color = shadow.color.as_ref().ok_or((
+        "effects",
+        "shadow has no color (the encoder reads color[0])",
+    ))?;
     out.extend_from_slice(b"shadow");
     rgba(color, out);
     if let Some(blur) = shadow.blur.filter(|b| truthy(b.0)) {
@@ -117,10 +147,22 @@ mod tests {
     #[test]
     fn ids_match_the_spec_table() {
         assert_eq!(id_bytes(Family::B, 42.0), [0, 0, 0, 0, 0, 0, 0, 0x2a]);
-        assert_eq!(id_bytes(Family::B, 12345.0), [0, 0, 0, 0, 0, 0x0c, 0x22, 0x05]);
-        assert_eq!(id_bytes(Family::B, 123456789012.0), [0, 0, 0x0c, 0x22, 0x38, 0x4e, 0x5a, 0x0c]);
-        assert_eq!(id_bytes(Family::C, 42.0), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2]);
-        assert_eq!(id_bytes(Family::C, 123456789012.0), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2]);
+        assert_eq!(
+            id_bytes(Family::B, 12345.0),
+            [0, 0, 0, 0, 0, 0x0c, 0x22, 0x05]
+        );
+        assert_eq!(
+            id_bytes(Family::B, 123456789012.0),
+            [0, 0, 0x0c, 0x22, 0x38, 0x4e, 0x5a, 0x0c]
+        );
+        assert_eq!(
+            id_bytes(Family::C, 42.0),
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2]
+        );
+        assert_eq!(
+            id_bytes(Family::C, 123456789012.0),
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2]
+        );
         assert_eq!(id_bytes(Family::B, 7.0), [0, 0, 0, 0, 0, 0, 0, 7]);
         assert_eq!(id_bytes(Family::B, -12.0), [0, 0, 0, 0, 0, 0, 255, 2]);
     }

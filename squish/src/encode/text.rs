@@ -9,7 +9,10 @@ use crate::version::Family;
 
 pub fn text(family: Family, t: &TextInfo, scale: Option<Scale>, out: &mut Vec<u8>) -> PropResult {
     let (x, y) = match scale {
-        Some(s) => (t.x.0 * s.x + centering_offset(s.x), t.y.0 * s.y + centering_offset(s.y)),
+        Some(s) => (
+            t.x.0 * s.x + centering_offset(s.x),
+            t.y.0 * s.y + centering_offset(s.y),
+        ),
         None => (t.x.0, t.y.0),
     };
     let size = if truthy(t.size.0) { t.size.0 } else { 1.0 };
@@ -18,9 +21,20 @@ pub fn text(family: Family, t: &TextInfo, scale: Option<Scale>, out: &mut Vec<u8
         Some(s) => size * (s.x * s.x + s.y * s.y).sqrt(),
         None => size,
     };
-    let color = t.color.as_ref().ok_or(("text", "text has no color (the encoder's fallback is undefined and throws)"))?;
-    let align = t.align.as_deref().filter(|a| !a.is_empty()).unwrap_or("left");
-    let font = t.font.as_deref().filter(|f| !f.is_empty()).unwrap_or("default");
+    let color = t.color.as_ref().ok_or((
+        "text",
+        "text has no color (the encoder's fallback is undefined and throws)",
+    ))?;
+    let align = t
+        .align
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .unwrap_or("left");
+    let font = t
+        .font
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .unwrap_or("default");
 
     n2_floor(x, out);
     n2_floor(y, out);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Our oracle: drives the real squishjs packages (installed here by npm, never committed) so the
-// Rust tests can compare bytes and decoded values with the original.
+// Rust tests can compare bytes and decoded values with the original. Releases npm does not serve
+// (1.3.6, 1.4.3) are loaded from the package folders in $SQUISH_SHARED_ORACLE
+// (../shared/oracle next to the workspace), read in place, never copied.
 //
 // Protocol: one JSON request per line on stdin, one JSON response per line on stdout.
 //   {"op":"encode","package":"1.3.5","scale":null|{"x":..,"y":..},"tree":<node>}
@@ -16,10 +18,16 @@ const readline = require('readline');
 
 console.warn = () => {}; // unsquish warns on unknown tags; the walk below records that itself
 
+const fs = require('fs');
 const packages = {};
+const packageDir = (version) => {
+    const installed = path.join(__dirname, 'node_modules', `squishjs-${version}`);
+    if (fs.existsSync(installed) || !process.env.SQUISH_SHARED_ORACLE) return installed;
+    return path.join(process.env.SQUISH_SHARED_ORACLE, `squishjs-${version}`);
+};
 const load = (version) => {
     if (!packages[version]) {
-        packages[version] = require(path.join(__dirname, 'node_modules', `squishjs-${version}`, 'src', 'squish.js'));
+        packages[version] = require(path.join(packageDir(version), 'src', 'squish.js'));
     }
     return packages[version];
 };
@@ -60,7 +68,7 @@ const toInternal = (j) => {
             const a = Object.assign({}, j.asset[key]);
             if ('pos' in a) a.pos = vec2(a.pos);
             if ('size' in a) a.size = vec2(a.size);
-            if ('startTime' in a) a.startTime = num(a.startTime);
+            for (const k of ['startTime', 'cropLeft', 'cropTop', 'cropRight', 'cropBottom']) if (k in a) a[k] = num(a[k]);
             n.asset[key] = a;
         }
     } else if ('asset' in j) n.asset = j.asset;
