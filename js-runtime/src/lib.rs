@@ -42,6 +42,17 @@ pub const ENGINE: &str = "v8";
 pub const ENGINE: &str = "quickjs";
 
 /// The engine's own version, as it reports it.
+#[cfg(feature = "v8")]
 pub fn engine_version() -> String {
     deno_core::v8::V8::get_version().to_string()
+}
+
+/// The engine's own version: QuickJS-ng behind deno_core's `v8x` layer, which answers V8's
+/// version query with the V8 API level it implements.
+#[cfg(not(feature = "v8"))]
+pub fn engine_version() -> String {
+    format!(
+        "(QuickJS-ng through v8x, V8 API {})",
+        deno_core::v8::V8::get_version()
+    )
 }
