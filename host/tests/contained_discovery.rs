@@ -5,17 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::require_docker;
 use host::server::catalog;
 use host::server::container::{Containers, Limits, DESCRIBE_TIMEOUT};
-
-fn require_docker() {
-    let ok = std::process::Command::new("docker")
-        .arg("info")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(ok, "these tests need a running Docker engine: install docker.io and start dockerd (.ci/run does both)");
-}
 
 fn game(root: &Path, name: &str, top: &str, metadata: &str) -> PathBuf {
     let dir = root.join(name);

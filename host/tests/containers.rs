@@ -11,15 +11,6 @@ use host::server::container::Limits;
 use host::server::{Isolation, ServeConfig};
 use js_runtime::IsolateLimits;
 
-fn require_docker() {
-    let ok = std::process::Command::new("docker")
-        .arg("info")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(ok, "these tests need a running Docker engine: install docker.io and start dockerd (.ci/run does both)");
-}
-
 /// A game folder of ours for these tests: `body` goes into the game class.
 fn test_game(root: &Path, name: &str, body: &str) {
     let dir = root.join(name);

@@ -584,12 +584,7 @@ async fn a_seat_goes_back_only_to_the_holder_of_its_secret() {
     );
     // The holder comes back with its secret: its id, its score.
     let mut again = connect(&addr, &session).await;
-    send(
-        &mut again,
-        &format!(r#"{{"type":"ready","id":1,"secret":"{secret}","clientInfo":{{}}}}"#),
-    )
-    .await;
-    assert_eq!(next_binary(&mut again).await[1], 1);
+    assert_eq!(rejoin_with_secret(&mut again, 1, &secret).await, 1);
     let nodes = frame_where(&mut again, |n| !texts(n).is_empty()).await;
     assert!(
         texts(&nodes).contains(&"player1: 1".to_string()),

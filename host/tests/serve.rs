@@ -151,12 +151,7 @@ async fn a_dropped_player_comes_back_to_the_same_place() {
     assert_eq!(ready(&mut b).await[1], 2);
     // The player returns with its id and its seat's secret and finds its score, not a fresh start.
     let mut again = connect(&addr, &session).await;
-    send(
-        &mut again,
-        &format!(r#"{{"type":"ready","id":1,"secret":"{secret}","clientInfo":{{}}}}"#),
-    )
-    .await;
-    assert_eq!(next_binary(&mut again).await[1], 1);
+    assert_eq!(rejoin_with_secret(&mut again, 1, &secret).await, 1);
     let nodes = frame_where(&mut again, |n| !texts(n).is_empty()).await;
     assert!(
         texts(&nodes).contains(&"player1: 1".to_string()),

@@ -146,6 +146,26 @@ pub async fn send(ws: &mut Socket, text: &str) {
         .unwrap();
 }
 
+/// Comes back to seat `id` with the secret that seat was given; returns the id the server assigned.
+pub async fn rejoin_with_secret(ws: &mut Socket, id: u8, secret: &str) -> u8 {
+    send(
+        ws,
+        &format!(r#"{{"type":"ready","id":{id},"secret":"{secret}","clientInfo":{{}}}}"#),
+    )
+    .await;
+    next_binary(ws).await[1]
+}
+
+/// Fails, saying how to get one, unless a Docker engine answers.
+pub fn require_docker() {
+    let ok = std::process::Command::new("docker")
+        .arg("info")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(ok, "these tests need a running Docker engine: install docker.io and start dockerd (.ci/run does both)");
+}
+
 /// Waits for the server to close the socket; returns the close code and reason.
 pub async fn closed(ws: &mut Socket) -> (u16, String) {
     loop {
