@@ -55,7 +55,7 @@ async fn create_save_list_read_and_restore_versions() {
     let index = String::from_utf8(index).unwrap();
     assert!(index.contains(r#"name: "Dot \"Game\"""#), "{index}");
     assert!(ast_scan::scan_source("index.js", &index).is_empty());
-    assert_eq!(ast_scan::squish_version(&index).unwrap(), "135");
+    assert_eq!(ast_scan::squish_version(&index).unwrap(), "142");
     let (_, license) = file(&api, &token, &id, &h1, "LICENSE").await;
     assert!(api::template::is_gpl3(&String::from_utf8(license).unwrap()));
 

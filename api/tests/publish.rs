@@ -153,7 +153,7 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
         .await
         .unwrap()
         .unwrap();
-    assert!(record.published && record.squish_version == "135" && !record.nsfw);
+    assert!(record.published && record.squish_version == "142" && !record.nsfw);
 
     // A player starts a session of it (no account needed) and gets frames over the WebSocket.
     let (status, session) = api

@@ -3,7 +3,6 @@
 //!
 //! `cargo bench -p host --bench containers`
 
-#[allow(dead_code)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -14,6 +14,8 @@
   if (seat) playerId = seat.player;
   let aspect = { x: 16, y: 9 };
   let decimalDigitIds = true;
+  // squish 1.4.x (aliases 140, 142, 143) puts four crop insets before the asset key.
+  let assetCrop = false;
   let nodes = [];
   let socket = null;
   let closedForGood = false;
@@ -21,6 +23,8 @@
   const played = new Set(); // ids of audio nodes already started
 
   // Asset bundle: records of 1, type, 10-byte base-36 length (of data + 32), 32-byte key, data.
+  // The length is "z" then NULs up to 1.3.x and "000000000z" from 1.4.x: reading up to the first
+  // NUL, parseInt takes both.
   const readBundle = (b) => {
     for (let i = 0; i + 44 <= b.length && b[i] === 1;) {
       const type = b[i + 1];
@@ -76,7 +80,14 @@
             align: triples(p.subarray(12, 12 + a)), font: triples(p.subarray(12 + a, 12 + a + f)), text: triples(p.subarray(12 + a + f)) };
           break;
         }
-        case 48: node.asset = { key: String.fromCharCode(...p.subarray(10)), pos: { x: n2(p, 0), y: n2(p, 2) }, size: { x: n2(p, 4), y: n2(p, 6) }, startTime: n2(p, 8) }; break;
+        case 48: {
+          // pos, size, startTime (10 bytes); 1.4.x adds cropLeft, cropTop, cropRight, cropBottom
+          // (8 bytes, percent of the source image cut off each edge); then the key.
+          const k = assetCrop ? 18 : 10;
+          node.asset = { key: String.fromCharCode(...p.subarray(k)), pos: { x: n2(p, 0), y: n2(p, 2) }, size: { x: n2(p, 4), y: n2(p, 6) }, startTime: n2(p, 8) };
+          if (assetCrop) node.asset.crop = { left: n2(p, 10), top: n2(p, 12), right: n2(p, 14), bottom: n2(p, 16) };
+          break;
+        }
         case 49: node.shadow = { color: Array.from(p.subarray(6, 10)), blur: p.length > 11 ? p[10] * 10 + p[11] : 0 }; break;
         case 50: node.handleClick = p[0] === 1; break;
         case 54: node.border = p[0]; break;
@@ -116,6 +127,14 @@
   };
   const X = (v) => (v / 100) * canvas.width;
   const Y = (v) => (v / 100) * canvas.height;
+  // The part of the image a crop keeps, in image pixels, or null for the whole image: no crop,
+  // or one whose insets leave nothing on an axis (squishjs then draws the whole image).
+  const cropRect = (image, crop) => {
+    if (!crop || !(crop.left || crop.top || crop.right || crop.bottom)) return null;
+    if (crop.left + crop.right >= 100 || crop.top + crop.bottom >= 100) return null;
+    const w = image.naturalWidth, h = image.naturalHeight;
+    return [(crop.left / 100) * w, (crop.top / 100) * h, ((100 - crop.left - crop.right) / 100) * w, ((100 - crop.top - crop.bottom) / 100) * h];
+  };
   const draw = () => {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -136,7 +155,10 @@
       if (n.asset) {
         const a = assets[n.asset.key];
         if (a && a.image && a.image.complete && a.image.naturalWidth) {
-          ctx.drawImage(a.image, X(n.asset.pos.x), Y(n.asset.pos.y), X(n.asset.size.x), Y(n.asset.size.y));
+          const src = cropRect(a.image, n.asset.crop);
+          const dst = [X(n.asset.pos.x), Y(n.asset.pos.y), X(n.asset.size.x), Y(n.asset.size.y)];
+          if (src) ctx.drawImage(a.image, ...src, ...dst);
+          else ctx.drawImage(a.image, ...dst);
         } else if (a && a.audio) {
           // A sound plays once, when its node first appears.
           if (!played.has(n.id)) {
@@ -190,6 +212,7 @@
         playerId = b[1];
         aspect = { x: b[2] || 16, y: b[3] || 9 };
         const version = String.fromCharCode(...b.subarray(7, 7 + b[6]));
+        assetCrop = ['140', '142', '143'].includes(version);
         decimalDigitIds = !['0756', '0762', '0765', '0766', '0767', '1000', '1004', '1005', '1006', '1007', '1008', 'latest'].includes(version);
         status.textContent = `player ${playerId}`;
         resize();

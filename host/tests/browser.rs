@@ -136,3 +136,53 @@ fn every_example_game_plays_in_the_browser() {
         assert!(seen.get(game).is_some(), "{game} was not played: {seen}");
     }
 }
+
+/// squish 1.4's asset crop, drawn by our client: Sprite Sheet's Asset node shows one quadrant of a
+/// 2x2 sheet (red, green | blue, yellow), first red, green after a click. Five points inside the
+/// node's rectangle must all show that frame's colour: had the whole sheet been drawn, they would
+/// fall in four different quadrants.
+#[test]
+fn a_spritesheet_draws_only_its_cropped_frame() {
+    let (stdout, shots) = run_in_browser(
+        "sprite.js",
+        "127.0.0.1",
+        ServeConfig {
+            game_roots: vec![games()],
+            ..ServeConfig::default()
+        },
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    // A little room for smoothing; the points are well inside the flat frames.
+    let near = |got: &serde_json::Value, want: [i64; 3]| {
+        got.as_array().is_some_and(|c| {
+            c.len() == 3
+                && c.iter()
+                    .zip(want)
+                    .all(|(g, w)| g.as_i64().is_some_and(|g| (g - w).abs() <= 16))
+        })
+    };
+    const RED: [i64; 3] = [255, 0, 0];
+    const GREEN: [i64; 3] = [0, 255, 0];
+    assert!(
+        near(&seen["before"], RED),
+        "the first frame is not red: {seen}"
+    );
+    assert!(
+        near(&seen["after"], GREEN),
+        "the click did not show the green frame: {seen}"
+    );
+    for (points, want) in [("beforePoints", RED), ("afterPoints", GREEN)] {
+        let points = seen[points].as_object().expect("sampled points");
+        assert_eq!(points.len(), 5, "{seen}");
+        for (name, got) in points {
+            assert!(
+                near(got, want),
+                "{name} shows {got}, not {want:?}: the crop was not applied: {seen}"
+            );
+        }
+    }
+    for shot in ["sprite-before.png", "sprite-after.png"] {
+        let png = std::fs::read(shots.join(shot)).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{shot} is not a screenshot");
+    }
+}

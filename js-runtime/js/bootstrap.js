@@ -133,10 +133,28 @@
   const disarm = (id) => { timers.delete(typeof id === 'object' && id ? id.id : id); };
   globalThis.setTimeout = (fn, delay, ...args) => arm(fn, delay, args, false);
   globalThis.setInterval = (fn, delay, ...args) => arm(fn, delay, args, true);
-  globalThis.setImmediate = (fn, ...args) => arm(fn, 0, args, false);
+  // setImmediate: a timer of 1 ms (the game-only semantics of the older games), or, once a
+  // session on squish 1.4.x turns on the check phase, its own queue that runs after each turn of
+  // the loop (bounded like the timer table).
+  let checkPhase = false;
+  const immediates = new Map();
+  let nextImmediateId = 1;
+  const setImmediateFn = (fn, ...args) => {
+    if (!checkPhase) return arm(fn, 0, args, false);
+    if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+    if (immediates.size >= MAX_TIMERS) throw new RangeError(`a game may have at most ${MAX_TIMERS} pending immediates`);
+    const id = -(nextImmediateId++);
+    immediates.set(id, { fn, args });
+    return id;
+  };
+  const clearImmediateFn = (id) => {
+    const key = typeof id === 'object' && id ? id.id : id;
+    if (!immediates.delete(key)) disarm(id);
+  };
+  globalThis.setImmediate = setImmediateFn;
   globalThis.clearTimeout = disarm;
   globalThis.clearInterval = disarm;
-  globalThis.clearImmediate = disarm;
+  globalThis.clearImmediate = clearImmediateFn;
   const nextTimer = () => {
     let best = null;
     for (const t of timers.values()) {
@@ -275,7 +293,22 @@
       if (t.repeat && timers.get(t.id) === t) { t.due += t.delay; t.seq = armSeq++; }
       return true;
     },
-    clearAllTimers() { timers.clear(); },
+    clearAllTimers() { timers.clear(); immediates.clear(); },
+    setImmediate: setImmediateFn,
+    useCheckPhase() { checkPhase = true; },
+    // Runs the oldest queued immediate; false when none is left.
+    runImmediate() {
+      const first = immediates.keys().next();
+      if (first.done) return false;
+      const entry = immediates.get(first.value);
+      immediates.delete(first.value);
+      try {
+        apply(entry.fn, undefined, entry.args);
+      } catch (e) {
+        reportException('immediate', e);
+      }
+      return true;
+    },
     // Builtins: one `squish-NNN` module per alias, built from our implementation and its profile.
     defineProfiles(profiles) {
       for (const alias of Object.keys(profiles)) {
@@ -285,6 +318,7 @@
     // Our own globals and the driver, before any game file is compiled.
     seal() {
       globalThis.Buffer = load(runtimeModules, '/.homegames/buffer.js');
+      load(runtimeModules, '/.homegames/array_sort.js')(Array.prototype);
       hg.driver = load(runtimeModules, '/.homegames/driver.js')(hg);
     },
     drive(method, ...args) { return hg.driver[method](...args); },

@@ -55,7 +55,7 @@ module.exports = (hg) => {
     return clicked;
   };
 
-  return {
+  const legacy = {
     load(entry) {
       GameClass = hg.require(entry);
       const meta = GameClass && GameClass.metadata ? GameClass.metadata() : {};
@@ -154,5 +154,19 @@ module.exports = (hg) => {
     close() {
       guard('close', () => game && game.close && game.close());
     },
+    unspectate() {},
   };
+
+  // Games on squish 1.4.x run under the 2026 platform's session instead (platform.js).
+  let platform = null;
+  const api = {};
+  for (const name of Object.keys(legacy)) {
+    api[name] = (...args) => (platform && platform[name] ? platform[name](...args) : legacy[name](...args));
+  }
+  api.start = (saveData, bezelPercent, mode) => {
+    if (mode !== 'platform') return legacy.start(saveData, bezelPercent);
+    platform = require('./platform.js')(hg, { guard, jsonCopy });
+    return platform.start(GameClass, GameClass.metadata ? GameClass.metadata() : {});
+  };
+  return api;
 };

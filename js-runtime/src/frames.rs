@@ -59,6 +59,14 @@ pub struct FrameSink {
     pub outbox_bytes: usize,
     /// Frames were dropped at [`OUTBOX_MAX_BYTES`] since the last take.
     pub overflowed: bool,
+    /// The latest squish kept for later sends (1.4.x sessions: `keep`, then `send`).
+    pub last: Option<Kept>,
+}
+
+/// A squish kept until the session sends it.
+pub struct Kept {
+    squished: crate::squisher::Squished,
+    audio_keys: Vec<String>,
 }
 
 impl FrameSink {
@@ -75,10 +83,22 @@ impl FrameSink {
             squishes: 0,
             outbox_bytes: 0,
             overflowed: false,
+            last: None,
         }
     }
 
     pub fn on_state(&mut self, layers: &[SceneLayer], cause: &str, target: i32) -> StateOutcome {
+        match cause {
+            "keep" => return self.keep(layers),
+            "send" => {
+                self.send_kept(target);
+                return StateOutcome {
+                    draws: 0,
+                    error: None,
+                };
+            }
+            _ => {}
+        }
         let registered: Vec<u8> = self.connected.iter().copied().collect();
         let squished = match squish_layers(self.version, self.rules, layers, &registered) {
             Ok(s) => s,
@@ -125,6 +145,73 @@ impl FrameSink {
         StateOutcome {
             draws: squished.random_draws,
             error: None,
+        }
+    }
+
+    /// A 1.4.x squish: nobody is registered (the 2026 session has no bottom layer), the result is
+    /// kept until the session sends it.
+    fn keep(&mut self, layers: &[SceneLayer]) -> StateOutcome {
+        match squish_layers(self.version, self.rules, layers, &[]) {
+            Ok(squished) => {
+                self.squishes += 1;
+                let draws = squished.random_draws;
+                self.last = Some(Kept {
+                    squished,
+                    audio_keys: layers_audio_keys(layers),
+                });
+                StateOutcome { draws, error: None }
+            }
+            Err(error) => StateOutcome {
+                draws: 0,
+                error: Some(error),
+            },
+        }
+    }
+
+    /// Sends the kept squish to `target` (or to every connected player: -1). A player no node
+    /// names gets the shared nodes, the frame the Squisher builds for a player it knows; the
+    /// original sends such a player the whole state, other players' private nodes included.
+    fn send_kept(&mut self, target: i32) {
+        let targets: Vec<u8> = if target < 0 {
+            self.connected.iter().copied().collect()
+        } else {
+            u8::try_from(target)
+                .ok()
+                .filter(|p| self.connected.contains(p))
+                .into_iter()
+                .collect()
+        };
+        let Some(kept) = &self.last else { return };
+        let mut queued = Vec::new();
+        for p in targets {
+            let bytes = kept
+                .squished
+                .players
+                .frame(p)
+                .unwrap_or(&kept.squished.shared);
+            let bytes = if self.spectators.contains(&p) {
+                without_audio(self.version, bytes, &kept.audio_keys)
+            } else {
+                bytes.to_vec()
+            };
+            queued.push((p, bytes));
+        }
+        for (p, bytes) in queued {
+            if self.outbox_bytes + bytes.len() > OUTBOX_MAX_BYTES {
+                self.overflowed = true;
+                continue;
+            }
+            self.outbox_bytes += bytes.len();
+            self.outbox.push(PlayerFrame {
+                player: p,
+                t: self.now,
+                cause: if target < 0 {
+                    Cause::State
+                } else {
+                    Cause::Join
+                },
+                bytes,
+            });
         }
     }
 }

@@ -22,6 +22,11 @@ pub struct JsProfile {
     pub update: bool,
     /// The Squisher looks up asset types (audio filtering) and throws on unknown asset keys.
     pub audio_rule: bool,
+    /// 1.4.x: state changes are coalesced into one flush per turn of the event loop, and the game
+    /// runs under the 2026 platform's session.
+    pub coalesce: bool,
+    /// 1.4.x: `ViewUtils.getView` keeps the source's ids and crops assets at the view's edges.
+    pub view_crop: bool,
 }
 
 pub fn js_profile(p: Package) -> JsProfile {
@@ -37,7 +42,10 @@ pub fn js_profile(p: Package) -> JsProfile {
         hover: p >= V1_0_7,
         notify_on_tree_ops: !proxy,
         update: !proxy,
-        audio_rule: p >= V1_0_10,
+        // 1.4.3 treats an unknown asset key as not audio, and mutes only on `enabled === false`.
+        audio_rule: (V1_0_10..=V1_3_6).contains(&p),
+        coalesce: runs_on_platform_session(p),
+        view_crop: p >= V1_4_3,
     }
 }
 
@@ -45,9 +53,16 @@ pub fn rules(p: Package) -> Rules {
     use Package::*;
     Rules {
         union_visibility: p < V1_0_0,
-        drop_filtered_audio: p >= V1_0_10,
+        drop_filtered_audio: (V1_0_10..=V1_3_6).contains(&p),
         debug_unsquish_draws: (V1_0_0..=V1_0_4).contains(&p),
+        seed_frames: p >= V1_4_3,
     }
+}
+
+/// Games on squishjs 1.4.x run the way the 2026 platform's session runs them (coalesced flushes,
+/// join frames, validated input); older ones the way homegames-core's game-only server did.
+pub fn runs_on_platform_session(p: Package) -> bool {
+    p >= Package::V1_4_3
 }
 
 /// Every alias whose package our codec speaks, with its profile, for `require('squish-NNN')`.

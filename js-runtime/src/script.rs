@@ -161,7 +161,14 @@ pub fn run_script_limited(
                 if joined {
                     record["error"] = json!(format!("player {player} has already joined"));
                 } else {
-                    let name = name.clone().unwrap_or_else(|| format!("player{player}"));
+                    // The platform's session passes no name unless one is given.
+                    let name = name.clone().unwrap_or_else(|| {
+                        if session.on_platform_session() {
+                            String::new()
+                        } else {
+                            format!("player{player}")
+                        }
+                    });
                     session.join(*player, &name, client_info.clone().unwrap_or(json!({})))?;
                 }
             }

@@ -11,7 +11,7 @@ use squish::{Alias, SquishVersion};
 use crate::engine::{CallFailure, Console, Engine, ModuleKind};
 use crate::error::{EndReason, RuntimeError};
 use crate::frames::{FrameSink, PlayerFrame};
-use crate::profile::{all_profiles, rules};
+use crate::profile::{all_profiles, rules, runs_on_platform_session};
 use crate::sources::{read_game, BUILTIN_FILES};
 
 /// The longest stretch of game time one host call advances (see [`GameSession::advance_to`]).
@@ -81,6 +81,8 @@ pub struct GameSession {
     sink: Rc<RefCell<FrameSink>>,
     metadata: Value,
     version: SquishVersion,
+    /// Runs under the 2026 platform's session (squish 1.4.x): see `js/platform.js`.
+    platform: bool,
     now: f64,
 }
 
@@ -120,18 +122,22 @@ impl GameSession {
         engine.begin_host_call();
         let loaded = Self::load_into(&mut engine, &sink, &files, &name, config);
         let ended = engine.end_host_call("load");
-        let (metadata, version) = match (loaded, ended) {
+        let (metadata, version, platform) = match (loaded, ended) {
             (_, Err(f)) => return Err(load_err("load", f)),
             (Err(e), Ok(())) => return Err(e),
             (Ok(v), Ok(())) => v,
         };
-        Ok(GameSession {
+        let mut session = GameSession {
             engine,
             sink,
             metadata,
             version,
+            platform,
             now: 0.0,
-        })
+        };
+        // What the constructor left for the end of its turn of the loop.
+        session.host_call("load", |s| s.check_phase())?;
+        Ok(session)
     }
 
     /// Our runtime files, the seal, then the game's files (compiled only once nothing of ours is
@@ -142,7 +148,7 @@ impl GameSession {
         files: &[crate::sources::GameFile],
         name: &str,
         config: &SessionConfig,
-    ) -> Result<(Value, SquishVersion), RuntimeError> {
+    ) -> Result<(Value, SquishVersion, bool), RuntimeError> {
         let load_err = |file: &str, f: CallFailure| match f {
             CallFailure::Threw(message) => RuntimeError::Load {
                 file: file.to_string(),
@@ -198,16 +204,7 @@ impl GameSession {
                 "squishVersion {declared:?} is reserved and not supported yet"
             )));
         }
-        // The codec speaks 1.3.6 and 1.4.3 (aliases 136-143); running games on them needs their
-        // runtime rules (coalesced flushes, frame seeding, the new audio rule), which are not
-        // proven against the originals yet. Until they are, such a game is refused by name.
-        if alias.server > squish::Package::V1_3_5 {
-            return Err(RuntimeError::Metadata(format!(
-                "squishVersion {declared:?} (squishjs {}) is known to the codec, but this host cannot run games on it yet; \
-                 pin squish-135 for now",
-                alias.server
-            )));
-        }
+        let platform = runs_on_platform_session(alias.server);
         let version = SquishVersion::from(alias.server);
         {
             let mut s = sink.borrow_mut();
@@ -222,10 +219,11 @@ impl GameSession {
                     json!("start"),
                     config.save_data.clone().unwrap_or(Value::Null),
                     bezel,
+                    json!(if platform { "platform" } else { "game-only" }),
                 ],
             )
             .map_err(|e| load_err("constructor", e))?;
-        Ok((metadata, version))
+        Ok((metadata, version, platform))
     }
 
     pub fn metadata(&self) -> &Value {
@@ -234,6 +232,11 @@ impl GameSession {
 
     pub fn version(&self) -> SquishVersion {
         self.version
+    }
+
+    /// Whether the game runs under the 2026 platform's session rules (squish 1.4.x).
+    pub fn on_platform_session(&self) -> bool {
+        self.platform
     }
 
     /// Virtual milliseconds since the session started.
@@ -278,7 +281,13 @@ impl GameSession {
                 break;
             }
             self.set_now(due);
-            self.call("runNextTimer", &[json!(t)])?;
+            if !self.platform {
+                self.call("runNextTimer", &[json!(t)])?;
+                continue;
+            }
+            // One turn of the loop: every timer due by now, then what they left for its end.
+            while self.call("runNextTimer", &[json!(due)])?.as_bool() == Some(true) {}
+            self.check_phase()?;
         }
         self.set_now(t);
         self.call("setNow", &[json!(t)])?;
@@ -316,9 +325,13 @@ impl GameSession {
     }
 
     pub fn leave_spectator(&mut self, player: u8) {
-        let mut sink = self.sink.borrow_mut();
-        sink.connected.remove(&player);
-        sink.spectators.remove(&player);
+        {
+            let mut sink = self.sink.borrow_mut();
+            sink.connected.remove(&player);
+            sink.spectators.remove(&player);
+        }
+        // The driver forgets it too; nothing of the game runs, so there is nothing to report.
+        let _ = self.drive("unspectate", &[json!(player)]);
     }
 
     pub fn is_spectator(&self, player: u8) -> bool {
@@ -395,6 +408,33 @@ impl GameSession {
         self.drive("close", &[]).map(|_| ())
     }
 
+    /// The end of a turn of the loop on the platform session: every queued `setImmediate`, in
+    /// order, each followed by its microtasks, until none is left (the Squisher's flush and the
+    /// session's broadcast among them).
+    fn check_phase(&mut self) -> Result<(), RuntimeError> {
+        if self.platform {
+            while self.call("runImmediate", &[])?.as_bool() == Some(true) {}
+        }
+        Ok(())
+    }
+
+    /// `f` as one host call under one CPU budget.
+    fn host_call<T>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut Self) -> Result<T, RuntimeError>,
+    ) -> Result<T, RuntimeError> {
+        self.engine.begin_host_call();
+        let result = f(self);
+        let ended = self.engine.end_host_call(what);
+        match (result, ended) {
+            (_, Err(CallFailure::Ended(r))) => Err(RuntimeError::Ended(r)),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(CallFailure::Threw(m))) => Err(RuntimeError::Internal(m)),
+            (Ok(v), Ok(())) => Ok(v),
+        }
+    }
+
     fn set_now(&mut self, t: f64) {
         if t > self.now {
             self.now = t;
@@ -403,11 +443,22 @@ impl GameSession {
         self.sink.borrow_mut().now = self.now;
     }
 
+    /// One input or event: the driver's handler, then (on the platform session) the check phase
+    /// of its turn of the loop.
     fn drive(&mut self, method: &str, args: &[Value]) -> Result<Value, RuntimeError> {
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(json!(method));
         all.extend_from_slice(args);
-        self.call("drive", &all)
+        if !self.platform {
+            return self.call("drive", &all);
+        }
+        // One budget for the handler and the whole check phase: a chain of immediates that
+        // re-queue themselves is a loop like any other.
+        self.host_call(method, |s| {
+            let value = s.call("drive", &all)?;
+            s.check_phase()?;
+            Ok(value)
+        })
     }
 
     fn call(&mut self, method: &str, args: &[Value]) -> Result<Value, RuntimeError> {

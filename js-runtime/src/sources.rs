@@ -8,7 +8,12 @@ use crate::error::RuntimeError;
 /// games import from outside their folder).
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("/.homegames/driver.js", include_str!("../js/driver.js")),
+    ("/.homegames/platform.js", include_str!("../js/platform.js")),
     ("/.homegames/buffer.js", include_str!("../js/buffer.js")),
+    (
+        "/.homegames/array_sort.js",
+        include_str!("../js/array_sort.js"),
+    ),
     (
         "/.homegames/squishjs/index.js",
         include_str!("../js/squishjs/index.js"),

@@ -6,7 +6,9 @@
 //!   upper-case `SOUND.ENABLED` setting nothing sets);
 //! - 1.0.0 … 1.0.4: a debug self-check unsquishes every frame in the player map after each node
 //!   (post-order), and each unsquish draws one `Math.random()` for a throw-away node id: we count
-//!   those draws so the game's random stream stays in step.
+//!   those draws so the game's random stream stays in step;
+//! - 1.4.3: a player's frame is seeded with the shared nodes before its first named node, and
+//!   audio is withheld only from players who turned sound off (the 2026 session never says so).
 
 use serde::Deserialize;
 use squish::{Node, Scale, SquishVersion};
@@ -20,7 +22,14 @@ pub struct SceneLayer {
     /// Per node in pre-order: 0 no asset or not audio, 1 audio, 2 asset key not registered.
     #[serde(default)]
     pub audio: Vec<u8>,
+    /// Nodes (pre-order index) whose `playerIds` hold strings: which entries are strings. The
+    /// original's filter is a JS `Set`, where `1` and `'1'` are two members.
+    #[serde(default, rename = "stringIds")]
+    pub string_ids: Vec<(usize, Vec<bool>)>,
 }
+
+/// A member of the original's player filter: the id's number, and whether it was a string.
+type FilterId = (f64, bool);
 
 /// How a version's Squisher assigns nodes to players.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +40,9 @@ pub struct Rules {
     pub drop_filtered_audio: bool,
     /// 1.0.0 … 1.0.5 debug self-check: one random draw per player-map entry after every node.
     pub debug_unsquish_draws: bool,
+    /// ≥ 1.4.3: a player's frame, created at the first node that names it, starts with every
+    /// shared node squished before that node.
+    pub seed_frames: bool,
 }
 
 /// Player frames of one squish, keyed by the value found in `playerIds` (JS object keys).
@@ -61,6 +73,9 @@ impl PlayerMap {
 
 pub struct Squished {
     pub players: PlayerMap,
+    /// Every node no player filter applied to, in traversal order: what a player the squish did
+    /// not name sees.
+    pub shared: Vec<u8>,
     pub random_draws: u64,
 }
 
@@ -77,6 +92,7 @@ pub fn squish_layers(
     let mut counts: Vec<usize> = Vec::new();
     let mut draws = 0u64;
     let mut frame = Vec::with_capacity(256);
+    let mut shared = Vec::new();
     for layer in layers {
         for &p in registered {
             let i = map.index_or_insert(p as f64);
@@ -92,16 +108,19 @@ pub fn squish_layers(
             &layer.root,
             scale,
             &layer.audio,
+            &layer.string_ids,
             &mut index,
             &[],
             &mut map,
             &mut counts,
             &mut draws,
             &mut frame,
+            &mut shared,
         )?;
     }
     Ok(Squished {
         players: map,
+        shared,
         random_draws: draws,
     })
 }
@@ -113,12 +132,14 @@ fn walk(
     node: &Node,
     scale: Scale,
     audio: &[u8],
+    string_ids: &[(usize, Vec<bool>)],
     index: &mut usize,
-    parent_filter: &[f64],
+    parent_filter: &[FilterId],
     map: &mut PlayerMap,
     counts: &mut Vec<usize>,
     draws: &mut u64,
     frame: &mut Vec<u8>,
+    shared: &mut Vec<u8>,
 ) -> Result<(), String> {
     let asset_class = audio.get(*index).copied().unwrap_or(0);
     let is_audio = asset_class == 1;
@@ -129,30 +150,42 @@ fn walk(
         }
         Ok(())
     };
+    let strings = string_ids
+        .iter()
+        .find(|(i, _)| *i == *index)
+        .map(|(_, s)| s.as_slice())
+        .unwrap_or(&[]);
     *index += 1;
     frame.clear();
     squish::encode_frame_into(version, node, Some(scale), frame).map_err(|e| e.to_string())?;
-    let own: Vec<f64> = node
+    let own: Vec<FilterId> = node
         .player_ids
         .as_deref()
         .unwrap_or(&[])
         .iter()
-        .map(|p| p.0)
+        .enumerate()
+        .map(|(i, p)| (p.0, strings.get(i).copied().unwrap_or(false)))
         .collect();
-    let mut filter: Vec<f64> = parent_filter.to_vec();
+    // Set semantics: same number and same type is the same member.
+    let same =
+        |a: &FilterId, b: &FilterId| a.1 == b.1 && (a.0 == b.0 || (a.0.is_nan() && b.0.is_nan()));
+    let mut filter: Vec<FilterId> = parent_filter.to_vec();
     for p in &own {
-        if !filter.contains(p) {
+        if !filter.iter().any(|f| same(f, p)) {
             filter.push(*p);
         }
     }
     if !filter.is_empty() {
         let mut removed = Vec::new();
-        for &p in &filter {
+        for &(p, is_string) in &filter {
             let i = map.index_or_insert(p);
             if i == counts.len() {
                 counts.push(0);
+                if rules.seed_frames {
+                    map.entries[i].1.extend_from_slice(shared);
+                }
             }
-            let visible = rules.union_visibility || own.is_empty() || own.contains(&p);
+            let visible = rules.union_visibility || own.is_empty() || own.iter().any(|o| o.0 == p);
             if visible {
                 check_asset(&rules)?;
                 if !(rules.drop_filtered_audio && is_audio) {
@@ -160,10 +193,10 @@ fn walk(
                     counts[i] += 1;
                 }
             } else {
-                removed.push(p);
+                removed.push((p, is_string));
             }
         }
-        filter.retain(|p| !removed.contains(p));
+        filter.retain(|p| !removed.iter().any(|r| same(r, p)));
     } else {
         if !map.entries.is_empty() {
             check_asset(&rules)?;
@@ -172,10 +205,12 @@ fn walk(
             bytes.extend_from_slice(frame);
             counts[i] += 1;
         }
+        shared.extend_from_slice(frame);
     }
     for child in &node.children {
         walk(
-            version, rules, child, scale, audio, index, &filter, map, counts, draws, frame,
+            version, rules, child, scale, audio, string_ids, index, &filter, map, counts, draws,
+            frame, shared,
         )?;
     }
     if rules.debug_unsquish_draws {

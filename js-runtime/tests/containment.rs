@@ -260,7 +260,8 @@ fn ends_by_cpu(
         RuntimeError::Ended(
             r @ (EndReason::CpuBudget { .. }
             | EndReason::CpuShare { .. }
-            | EndReason::WallClock { .. }),
+            | EndReason::WallClock { .. }
+            | EndReason::HeapExhausted { .. }),
         ) => r,
         other => panic!("{body}: {other}"),
     }

@@ -1,6 +1,7 @@
 //! Command-line surface of the `homegames` binary.
 
 mod limit_args;
+mod new_cmd;
 mod play_cmd;
 mod scan_cmd;
 mod serve_cmd;
@@ -33,6 +34,8 @@ enum Command {
     Play(play_cmd::PlayArgs),
     /// The publish pipeline's test run: load, join a simulated player, run, report as JSON.
     Validate(validate_cmd::ValidateArgs),
+    /// Start a new game: a folder with a working game on today's squish version.
+    New(new_cmd::NewArgs),
 }
 
 /// `homegames --version`: ours and the engine's, as `deno --version` prints them.
@@ -60,6 +63,7 @@ impl Cli {
             Command::Serve(args) => args.run(),
             Command::SessionWorker(args) => args.run(),
             Command::Validate(args) => args.run(),
+            Command::New(args) => args.run(),
             Command::Scan(_) => unreachable!("handled in run"),
         }
     }

@@ -3,8 +3,10 @@
 //! named by id, or an HTTP asset service such as the api's `/assets/{id}`, cached on disk), or
 //! empty when there is none (with no network an asset loads as empty and the game still runs).
 //! Record layout, per asset:
-//! `1, type (image 1, audio 2, font 3, other 0), 10 bytes: base-36 of (length + 32) left-aligned
-//! and NUL-padded, 32 bytes: the key's UTF-16 units as bytes, NUL-padded, then the data`.
+//! `1, type (image 1, audio 2, font 3, other 0), 10 bytes: base-36 of (length + 32), 32 bytes: the
+//! key's UTF-16 units as bytes, NUL-padded, then the data`. The length field is left-aligned and
+//! NUL-padded up to squishjs 1.3.x (`"z\0\0…"`), right-aligned and `'0'`-padded from 1.4.x
+//! (`"000000000z"`), as each version's Squisher writes it.
 //!
 //! Containment: an asset is read only from a regular file (no link followed, in the last component
 //! or in `assets/` itself; no FIFO, socket or device), at most [`MAX_ASSET_BYTES`] of it, checked
@@ -189,7 +191,35 @@ fn to_base36(mut n: usize) -> String {
     String::from_utf8(out).expect("ascii")
 }
 
+/// How a version writes the bundle's length field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthField {
+    /// Up to 1.3.x: the digits, then NULs.
+    LeftAligned,
+    /// 1.4.x: `'0'`s, then the digits.
+    RightAligned,
+}
+
+impl LengthField {
+    /// The layout the game's `metadata().squishVersion` asks for (the old one when unknown).
+    pub fn for_metadata(metadata: &Value) -> LengthField {
+        let declared = match &metadata["squishVersion"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        match squish::Alias::lookup(&declared) {
+            Some(a) if a.server >= squish::Package::V1_4_3 => LengthField::RightAligned,
+            _ => LengthField::LeftAligned,
+        }
+    }
+}
+
 pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
+    record_with(key, kind, data, LengthField::LeftAligned)
+}
+
+pub fn record_with(key: &str, kind: &str, data: &[u8], field: LengthField) -> Vec<u8> {
     let type_byte = match kind {
         "image" => 1,
         "audio" => 2,
@@ -197,9 +227,18 @@ pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
         _ => 0,
     };
     let mut r = vec![1, type_byte];
-    let mut len = to_base36(data.len() + 32).into_bytes();
-    len.resize(10, 0);
-    r.extend_from_slice(&len[..10]);
+    let digits = to_base36(data.len() + 32).into_bytes();
+    let digits = &digits[digits.len().saturating_sub(10)..];
+    match field {
+        LengthField::LeftAligned => {
+            r.extend_from_slice(digits);
+            r.resize(2 + 10, 0);
+        }
+        LengthField::RightAligned => {
+            r.resize(2 + 10 - digits.len(), b'0');
+            r.extend_from_slice(digits);
+        }
+    }
     let mut k: Vec<u8> = key.encode_utf16().take(32).map(|u| u as u8).collect();
     k.resize(32, 0);
     r.extend_from_slice(&k);
@@ -214,6 +253,7 @@ pub fn record(key: &str, kind: &str, data: &[u8]) -> Vec<u8> {
 pub fn bundle(game_dir: &Path, sources: &AssetSources, metadata: &Value) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut count = 0;
+    let field = LengthField::for_metadata(metadata);
     for a in declared(metadata) {
         if !matches!(a.kind.as_str(), "image" | "audio" | "font") {
             continue;
@@ -228,7 +268,7 @@ pub fn bundle(game_dir: &Path, sources: &AssetSources, metadata: &Value) -> Opti
             tracing::warn!(game = %game_dir.display(), key = %a.key, "the asset bundle would pass {MAX_BUNDLE_BYTES} bytes; asset sent empty");
             data = Vec::new();
         }
-        out.extend(record(&a.key, &a.kind, &data));
+        out.extend(record_with(&a.key, &a.kind, &data, field));
     }
     (!out.is_empty()).then_some(out)
 }
@@ -245,6 +285,25 @@ mod tests {
         want.extend(std::iter::repeat_n(0, 29));
         want.extend([0xde, 0xad, 0xbe, 0xef]);
         assert_eq!(r, want);
+    }
+
+    #[test]
+    fn from_1_4_the_length_field_is_right_aligned() {
+        // The spec's example: image `img`, 3 bytes: 1.3.5 `"z"` then NULs, 1.4.x `"000000000z"`.
+        let old = record("img", "image", &[7, 8, 9]);
+        assert_eq!(&old[2..12], b"z\0\0\0\0\0\0\0\0\0");
+        let new = record_with("img", "image", &[7, 8, 9], LengthField::RightAligned);
+        assert_eq!(&new[..12], b"\x01\x01000000000z");
+        assert_eq!(&new[12..], &old[12..]);
+        for (version, field) in [
+            ("135", LengthField::LeftAligned),
+            ("138", LengthField::LeftAligned),
+            ("142", LengthField::RightAligned),
+            ("nonsense", LengthField::LeftAligned),
+        ] {
+            let meta = serde_json::json!({ "squishVersion": version });
+            assert_eq!(LengthField::for_metadata(&meta), field, "{version}");
+        }
     }
 
     #[test]

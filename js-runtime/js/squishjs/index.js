@@ -10,7 +10,7 @@ const palette = require('./palette.json');
 
 module.exports = (profile, hg) => {
   const nodes = makeNodes(profile);
-  const utils = makeUtils(nodes, palette);
+  const utils = makeUtils(nodes, palette, profile);
   const { Game, ViewableGame } = makeGame(nodes, utils.ShapeUtils, utils.Colors);
   const Squisher = makeSquisher(profile, hg);
 

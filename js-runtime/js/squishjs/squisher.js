@@ -39,7 +39,10 @@ module.exports = (v, hg) => {
         const key = Object.keys(value)[0];
         if (key === undefined) return {};
         const info = value[key];
-        return { [key]: { pos: point(info.pos), size: point(info.size), startTime: num(info.startTime) } };
+        const out = { pos: point(info.pos), size: point(info.size), startTime: num(info.startTime) };
+        // 1.4.x writes `cropX || 0`; a falsy value is the same as none.
+        for (const edge of ['cropLeft', 'cropTop', 'cropRight', 'cropBottom']) if (info[edge]) out[edge] = num(info[edge]);
+        return { [key]: out };
       }
       case 'effects': {
         if (!value.shadow) return {};
@@ -63,12 +66,17 @@ module.exports = (v, hg) => {
       this.onAssetUpdate = onAssetUpdate;
       this.playerFrames = {};
       this.listeners = new Set();
+      // 1.4.x coalesces: a state change marks the scene dirty and one flush per turn of the event
+      // loop squishes it (see handleStateChange).
+      this._dirty = false;
+      this._flushScheduled = false;
       this.scale = scale || { x: 1, y: 1 };
-      this.state = this.squish(this.game.getLayers());
+      this.state = this.squish(this.game.getLayers(), null, v.coalesce ? 'keep' : 'silent');
       if (this.game.tick) {
         const rate = this.gameMetadata && this.gameMetadata.tickRate ? this.gameMetadata.tickRate : 60;
         // At most MAX_TICK_RATE ticks a second, whatever the game asks (real games ask 10 to 100).
-        setInterval(this.game.tick.bind(this.game), 1000 / Math.min(rate, MAX_TICK_RATE));
+        const interval = setInterval(this.game.tick.bind(this.game), 1000 / Math.min(rate, MAX_TICK_RATE));
+        if (v.coalesce) this._tickInterval = interval;
       }
     }
 
@@ -86,7 +94,8 @@ module.exports = (v, hg) => {
     // 0: no asset or not audio, 1: audio, 2: the asset key is not registered (the original throws
     // when it gets to check it).
     assetClass(node) {
-      if (!v.audioRule || !node.asset) return 0;
+      // 1.4.x does not filter, but spectators' frames still leave audio out.
+      if (!(v.audioRule || v.coalesce) || !node.asset) return 0;
       const entry = this.gameAssets[Object.keys(node.asset)[0]];
       const info = entry && entry.info;
       if (!info) return 2;
@@ -102,6 +111,12 @@ module.exports = (v, hg) => {
           const value = node[field];
           if (value !== undefined && value !== null) out[field] = plainValue(field, value);
         }
+      }
+      // The Squisher's player filter is a Set: the id 1 and the id '1' are two members there (a
+      // node under both is appended twice), though the wire and the frame keys see one number.
+      const ids = node.playerIds;
+      if (ids && typeof ids !== 'string' && ids.length && Array.prototype.some.call(ids, (id) => typeof id === 'string')) {
+        this.stringIds.push([audio.length, Array.from(ids, (id) => typeof id === 'string')]);
       }
       audio.push(this.assetClass(node));
       const children = node.children;
@@ -119,9 +134,12 @@ module.exports = (v, hg) => {
         const layer = layers[i];
         const layerScale = layer.scale ? { x: this.scale.x * layer.scale.x, y: this.scale.y * layer.scale.y } : this.scale;
         const audio = [];
+        this.stringIds = [];
         const root = this.plain(layer.root, audio);
         const s = scale || layerScale;
-        plainLayers.push({ root, scale: { x: num(s.x), y: num(s.y) }, audio });
+        const plainLayer = { root, scale: { x: num(s.x), y: num(s.y) }, audio };
+        if (this.stringIds.length) plainLayer.stringIds = this.stringIds;
+        plainLayers.push(plainLayer);
       }
       // One string crosses into Rust: far cheaper than converting the object graph value by value.
       const outcome = JSON.parse(hg.opState(JSON.stringify(plainLayers), cause, target));
@@ -132,10 +150,26 @@ module.exports = (v, hg) => {
     }
 
     handleStateChange() {
-      if (this.listeners.size > 0) {
+      if (this.listeners.size === 0) return;
+      if (!v.coalesce) {
         this.state = this.squish(this.game.getLayers(), null, 'state');
         this.broadcast();
+        return;
       }
+      this._dirty = true;
+      if (this._flushScheduled) return;
+      this._flushScheduled = true;
+      hg.setImmediate(() => this.flush());
+    }
+
+    // 1.4.x: squish and broadcast what is pending, now; nothing when nothing is.
+    flush() {
+      this._flushScheduled = false;
+      if (!this._dirty) return;
+      this._dirty = false;
+      // The squish is kept on the Rust side; the session decides who gets it and when.
+      this.state = this.squish(this.game.getLayers(), null, 'keep');
+      this.broadcast();
     }
 
     addListener(onEvent) {
@@ -161,6 +195,10 @@ module.exports = (v, hg) => {
 
     updatePlayerSettings(playerId, settings) {
       this.playerSettings[playerId] = Object.assign(this.playerSettings[playerId] || {}, settings);
+    }
+
+    deletePlayerSettings(playerId) {
+      if (v.coalesce) delete this.playerSettings[playerId];
     }
   }
 

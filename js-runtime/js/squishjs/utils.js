@@ -1,7 +1,7 @@
 // Colors, shape helpers, geometry, views and the little physics helper.
 'use strict';
 
-module.exports = (nodes, palette) => {
+module.exports = (nodes, palette, profile = {}) => {
   const COLORS = palette;
   const colorKeys = Object.keys(COLORS);
   // Excluding every color at once leaves WHITE; names are matched exactly.
@@ -46,18 +46,24 @@ module.exports = (nodes, palette) => {
     const converted = [];
     for (const node of hits) {
       const moved = [];
+      // The same vertices without the clamp to the view (1.4.x measures an asset's crop on them).
+      const raw = [];
       for (const i in verticesOf(node)) {
         const [x, y] = verticesOf(node)[i];
         let tx = (scale.x || 1) * Math.max(Math.min(x - view.x, 100), 0);
         let ty = (scale.y || 1) * Math.max(Math.min(y - view.y, 100), 0);
+        let rx = (scale.x || 1) * (x - view.x);
+        let ry = (scale.y || 1) * (y - view.y);
         if (translation.filter ? translation.filter(node) : true) {
-          if (translation.x) tx += translation.x;
-          if (translation.y) ty += translation.y;
+          if (translation.x) { tx += translation.x; rx += translation.x; }
+          if (translation.y) { ty += translation.y; ry += translation.y; }
         }
         moved.push([clamp100(tx), clamp100(ty)]);
+        raw.push([rx, ry]);
       }
       const handleClick = node.node.handleClick === null || node.node.handleClick === undefined ? null : node.node.handleClick;
-      const copy = node.clone({ handleClick });
+      // 1.4.x clones keep the source's id (no random draw per clone, stable ids across frames).
+      const copy = profile.viewCrop ? node.clone({ handleClick, id: node.node.id }) : node.clone({ handleClick });
       if (moved.length) {
         if (copy.node.text) {
           copy.node.text.x = moved[0][0];
@@ -71,6 +77,19 @@ module.exports = (nodes, palette) => {
           info.pos.y = p1[1];
           info.size.x = p2[0] - p1[0];
           info.size.y = p3[1] - p2[1];
+          if (profile.viewCrop) {
+            // The part of the image outside the view, in percent of its full span per edge.
+            const fullWidth = raw[2][0] - raw[0][0];
+            const fullHeight = raw[2][1] - raw[0][1];
+            if (fullWidth > 0) {
+              info.cropLeft = Math.max(0, (0 - raw[0][0]) / fullWidth) * 100;
+              info.cropRight = Math.max(0, (raw[2][0] - 100) / fullWidth) * 100;
+            }
+            if (fullHeight > 0) {
+              info.cropTop = Math.max(0, (0 - raw[0][1]) / fullHeight) * 100;
+              info.cropBottom = Math.max(0, (raw[2][1] - 100) / fullHeight) * 100;
+            }
+          }
         }
       }
       copy.node.playerIds = playerIds || [];

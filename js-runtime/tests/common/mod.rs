@@ -7,10 +7,15 @@ use js_runtime::{GameSession, RuntimeError, SessionConfig};
 
 /// Writes a game folder: `files` are (relative path, contents); `body` goes into the class.
 pub fn game(dir: &Path, body: &str, files: &[(&str, &str)]) {
+    game_on(dir, "1006", body, files)
+}
+
+/// [`game`] on another squish alias.
+pub fn game_on(dir: &Path, alias: &str, body: &str, files: &[(&str, &str)]) {
     let index = format!(
-        "const {{ Game, GameNode, Colors, Shapes, ShapeUtils }} = require('squish-1006');\n\
+        "const {{ Game, GameNode, Colors, Shapes, ShapeUtils }} = require('squish-{alias}');\n\
          class T extends Game {{\n\
-           static metadata() {{ return {{ squishVersion: '1006', name: 'T' }}; }}\n\
+           static metadata() {{ return {{ squishVersion: '{alias}', name: 'T' }}; }}\n\
            constructor() {{ super(); this.root = new GameNode.Shape({{ shapeType: Shapes.POLYGON, coordinates2d: ShapeUtils.rectangle(0, 0, 100, 100), fill: Colors.COLORS.RED, onClick: (p) => this.clicked && this.clicked(p) }}); this.setup && this.setup(); }}\n\
            getLayers() {{ return [{{ root: this.root }}]; }}\n\
            {body}\n\
@@ -26,8 +31,17 @@ pub fn game(dir: &Path, body: &str, files: &[(&str, &str)]) {
 }
 
 pub fn load(body: &str, files: &[(&str, &str)]) -> Result<GameSession, RuntimeError> {
+    load_on("1006", body, files)
+}
+
+/// [`load`] on another squish alias.
+pub fn load_on(
+    alias: &str,
+    body: &str,
+    files: &[(&str, &str)],
+) -> Result<GameSession, RuntimeError> {
     let dir = tempfile::tempdir().unwrap();
-    game(dir.path(), body, files);
+    game_on(dir.path(), alias, body, files);
     GameSession::load(dir.path(), &SessionConfig::default())
 }
 

@@ -51,6 +51,20 @@ for (const mod of ['http', 'https']) {
 }
 process.on('unhandledRejection', (e) => record('unhandledRejection', e));
 
+// --- squish-136/138/139 (games written for squish-138 outside homegames-core) ------------------
+// npm does not serve these; they resolve to the squishjs-1.3.6 oracle of the shared folder (the
+// repository's parent `../shared`, or $HG_SHARED), for the game's own require too.
+{
+  const Module = require('module');
+  const shared = process.env.HG_SHARED ? path.resolve(process.env.HG_SHARED) : path.resolve(__dirname, '../../../../shared');
+  const oracle136 = path.join(shared, 'oracle', 'squishjs-1.3.6');
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function harnessResolve(request, ...rest) {
+    if (/^squish-(136|138|139)$/.test(request)) return resolveFilename.call(this, oracle136, ...rest);
+    return resolveFilename.call(this, request, ...rest);
+  };
+}
+
 // --- Tooling loads first (it draws from Math.random; the game's stream starts after) ----------
 const GameSession = require(path.join(core, 'src', 'GameSession.js'));
 const { getService } = (() => { try { return { getService: require(path.join(core, 'src', 'services')).getService }; } catch (e) { return {}; } })();
