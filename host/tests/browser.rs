@@ -132,6 +132,7 @@ fn every_example_game_plays_in_the_browser() {
         "high-card",
         "garden-walk",
         "balloon-pop",
+        "sprite-sheet",
     ] {
         assert!(seen.get(game).is_some(), "{game} was not played: {seen}");
     }
