@@ -60,6 +60,7 @@ async fn contained_server() -> (String, tempfile::TempDir) {
         limits: IsolateLimits {
             heap_limit: 24 << 20,
             cpu_budget: Duration::from_millis(200),
+            ..IsolateLimits::default()
         },
         ..ServeConfig::default()
     };

@@ -194,6 +194,7 @@ impl Engine {
         sink: Rc<RefCell<FrameSink>>,
         heap_limit: usize,
         cpu_budget: Duration,
+        cpu_share_percent: u32,
     ) -> Result<Engine, String> {
         // ArrayBuffer storage (outside the heap) gets a cap of its own, the size of the heap cap.
         let (allocator, buffers) = crate::array_buffers::capped_allocator(heap_limit);
@@ -231,7 +232,7 @@ impl Engine {
                 current.max(initial + initial / 2)
             });
         }
-        let guard = Guard::new(handle, cpu_budget);
+        let guard = Guard::new(handle, cpu_budget, cpu_share_percent);
         let (value, fired) =
             guard.run(|| runtime.execute_script("[homegames bootstrap]", BOOTSTRAP));
         if fired.is_some() {

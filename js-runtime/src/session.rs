@@ -25,6 +25,8 @@ pub struct IsolateLimits {
     pub heap_limit: usize,
     /// Longest a single handler, timer or tick may run (thread CPU time).
     pub cpu_budget: Duration,
+    /// The share of one core (percent) a session may use over any 10 s of its game time.
+    pub cpu_share_percent: u32,
 }
 
 impl Default for IsolateLimits {
@@ -32,6 +34,7 @@ impl Default for IsolateLimits {
         IsolateLimits {
             heap_limit: 64 << 20,
             cpu_budget: Duration::from_millis(250),
+            cpu_share_percent: crate::watchdog::WINDOW_SHARE_PERCENT,
         }
     }
 }
@@ -108,6 +111,7 @@ impl GameSession {
             sink.clone(),
             config.limits.heap_limit,
             config.limits.cpu_budget,
+            config.limits.cpu_share_percent,
         )
         .map_err(RuntimeError::Internal)?;
 

@@ -96,7 +96,7 @@ pub enum Overrun {
     Window { used_ms: u64, window_ms: u64 },
 }
 
-/// The sliding window: a session may use at most `WINDOW_SHARE_PERCENT` of one core's time over
+/// The sliding window: a session may use at most `WINDOW_SHARE_PERCENT` (by default) of one core's time over
 /// any `WINDOW` of its game time, however short each of its calls is. Game time is wall time in a
 /// live session; measuring in game time makes scripted runs (validation) obey the same rule.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -108,6 +108,7 @@ pub struct Guard {
     id: u64,
     handle: IsolateHandle,
     budget: Duration,
+    share_percent: u32,
     fired: Arc<AtomicU8>,
     depth: std::cell::Cell<u32>,
     /// CPU time of the current outermost call at its start.
@@ -118,12 +119,13 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(handle: IsolateHandle, budget: Duration) -> Guard {
+    pub fn new(handle: IsolateHandle, budget: Duration, share_percent: u32) -> Guard {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         Guard {
             id: NEXT.fetch_add(1, Ordering::Relaxed),
             handle,
             budget,
+            share_percent,
             fired: Arc::new(AtomicU8::new(NOT_FIRED)),
             depth: Default::default(),
             started: Default::default(),
@@ -183,7 +185,7 @@ impl Guard {
             history.pop_front();
         }
         let total: Duration = history.iter().map(|(_, d)| *d).sum();
-        if total > WINDOW * WINDOW_SHARE_PERCENT / 100 {
+        if total > WINDOW * self.share_percent / 100 {
             return Some(Overrun::Window {
                 used_ms: total.as_millis() as u64,
                 window_ms: WINDOW.as_millis() as u64,

@@ -350,6 +350,7 @@ fn memory_outside_the_js_heap_is_capped_too() {
     let limits = IsolateLimits {
         heap_limit: 32 << 20,
         cpu_budget: Duration::from_secs(20),
+        ..IsolateLimits::default()
     };
     let config = SessionConfig {
         limits,
@@ -370,6 +371,7 @@ fn a_frame_flood_ends_the_session() {
     let limits = IsolateLimits {
         heap_limit: 64 << 20,
         cpu_budget: Duration::from_secs(5),
+        ..IsolateLimits::default()
     };
     let config = SessionConfig {
         limits,

@@ -173,6 +173,7 @@ fn exhausting_the_heap_ends_the_session_not_the_process() {
     let limits = IsolateLimits {
         heap_limit: 16 << 20,
         cpu_budget: std::time::Duration::from_secs(60),
+        ..IsolateLimits::default()
     };
     let config = SessionConfig {
         limits,

@@ -21,6 +21,7 @@ impl LimitArgs {
         IsolateLimits {
             heap_limit: (self.heap_mb as usize) << 20,
             cpu_budget: Duration::from_millis(self.cpu_ms.into()),
+            ..IsolateLimits::default()
         }
     }
 }

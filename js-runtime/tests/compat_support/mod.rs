@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use js_runtime::script::{read_frames, run_script, Script};
+use js_runtime::script::{read_frames, run_script_limited, Script};
+use js_runtime::IsolateLimits;
 use serde_json::{json, Value};
 use squish::{Node, SquishVersion};
 
@@ -220,11 +221,26 @@ pub fn run_game(corpus: &Corpus, game: &Path, work: &Path) -> Outcome {
         .as_array()
         .is_some_and(|e| e.iter().any(|x| x["where"] == "load"));
     let parsed: Script = serde_json::from_value(script).unwrap();
-    let (ours, ours_threw) = match run_script(game, &parsed) {
+    // Frames are compared here, not speed: the whole run may take a core (the 50% share of a live
+    // session is the containment tests' business). A heavy game on the QuickJS fallback in a debug
+    // build needs more than half a core for its 3.5 s of game time.
+    let limits = IsolateLimits {
+        cpu_share_percent: 100,
+        ..IsolateLimits::default()
+    };
+    let (ours, ours_threw) = match run_script_limited(game, &parsed, limits) {
         Ok(rec) => {
             let threw = rec.log["exceptions"]
                 .as_array()
                 .is_some_and(|e| !e.is_empty());
+            if !rec.log["ended"].is_null() {
+                return Outcome {
+                    leaks: 0,
+                    game: name,
+                    identical: false,
+                    detail: format!("our session ended early: {}", rec.log["ended"]),
+                };
+            }
             let mut per: Vec<(u8, Vec<Vec<u8>>)> = Vec::new();
             for f in rec.frames {
                 match per.iter_mut().find(|(p, _)| *p == f.player) {
