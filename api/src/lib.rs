@@ -21,6 +21,7 @@ pub mod queue;
 pub mod routes;
 pub mod store;
 pub mod template;
+pub mod text;
 pub mod versions;
 pub mod worker;
 

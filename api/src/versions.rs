@@ -75,6 +75,21 @@ pub fn describe(files: &[(String, Vec<u8>)]) -> Result<(Vec<FileEntry>, i64, Str
     if let Some(w) = entries.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(ApiError::invalid(format!("{} appears twice", w[0].path)));
     }
+    // A file cannot also be a folder: `data` and `data/inner.txt` cannot both be laid out.
+    let paths: std::collections::HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    for e in &entries {
+        let mut at = 0;
+        while let Some(slash) = e.path[at..].find('/') {
+            let folder = &e.path[..at + slash];
+            if paths.contains(folder) {
+                return Err(ApiError::invalid(format!(
+                    "{folder} is a file, so {} cannot be inside it: rename one of them",
+                    e.path
+                )));
+            }
+            at += slash + 1;
+        }
+    }
     let mut h = Sha256::new();
     for e in &entries {
         h.update(e.path.as_bytes());

@@ -8,6 +8,13 @@
 //! message is acknowledged only after the outcome is written: a worker killed mid-job leaves the
 //! message unacknowledged, RabbitMQ hands it to the next worker, which redoes the job, and a
 //! redelivered message of a finished request is acknowledged without doing anything.
+//!
+//! One bad job never holds up another. A job that cannot succeed (its files cannot be laid out, a
+//! blob is gone) is FAILED with the reason at once. Only an unavailable database is worth a retry:
+//! the job goes to the back of the queue after a backoff (doubling from 0.5 s up to 30 s), at most
+//! [`MAX_ATTEMPTS`] times, and then to the dead-letter queue `<queue>.dead`, where it stays for an
+//! operator to inspect (and to move back) while the request is marked FAILED when the database
+//! answers again.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,7 +22,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use host::server::container::Containers;
 use host::validate::Report;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions};
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use mongodb::bson::{doc, DateTime};
 use mongodb::options::ReturnDocument;
@@ -56,6 +63,20 @@ impl Validator {
     }
 }
 
+/// Tries of a job whose failure is transient before it goes to the dead-letter queue.
+pub const MAX_ATTEMPTS: u64 = 10;
+
+/// The dead-letter queue of a publish queue.
+pub fn dead_letter_queue(queue: &str) -> String {
+    format!("{queue}.dead")
+}
+
+/// The wait before try `attempt` (1-based) of a job that failed for a transient reason.
+pub fn backoff(attempt: u64) -> Duration {
+    Duration::from_millis(500u64 << attempt.clamp(1, 7).saturating_sub(1))
+        .min(Duration::from_secs(30))
+}
+
 pub struct Worker {
     pub store: Store,
     pub validator: Validator,
@@ -91,6 +112,17 @@ impl Worker {
     /// Consumes the queue until the connection breaks (the caller decides whether to reconnect).
     pub async fn consume(&self, amqp_url: &str, queue: &str) -> Result<(), WorkerError> {
         let (_conn, channel) = crate::queue::open(amqp_url, queue).await?;
+        let dead = dead_letter_queue(queue);
+        channel
+            .queue_declare(
+                &dead,
+                lapin::options::QueueDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
         channel.basic_qos(1, BasicQosOptions::default()).await?;
         let mut deliveries = channel
             .basic_consume(
@@ -103,31 +135,63 @@ impl Worker {
         tracing::info!(queue, "publish worker waiting for jobs");
         while let Some(delivery) = deliveries.next().await {
             let delivery = delivery?;
-            let request_id = serde_json::from_slice::<serde_json::Value>(&delivery.data)
-                .ok()
+            let message = serde_json::from_slice::<serde_json::Value>(&delivery.data).ok();
+            let request_id = message
+                .as_ref()
                 .and_then(|v| v["requestId"].as_str().map(String::from));
             let Some(request_id) = request_id else {
                 tracing::warn!("a message without a requestId: dropped");
                 delivery.ack(BasicAckOptions::default()).await?;
                 continue;
             };
-            match self.process(&request_id).await {
+            let attempt = message
+                .as_ref()
+                .and_then(|v| v["attempt"].as_u64())
+                .unwrap_or(0)
+                + 1;
+            let span = tracing::info_span!("publish_job", request = %request_id, attempt);
+            let _entered = span.enter();
+            let transient = match self.process(&request_id).await {
                 Ok(outcome) => {
-                    tracing::info!(request = %request_id, ?outcome, "publish job done");
-                    delivery.ack(BasicAckOptions::default()).await?;
+                    tracing::info!(?outcome, "publish job done");
+                    None
                 }
+                Err(e @ ApiError::Unavailable(_)) => Some(e),
+                // Nothing a retry would change: the job fails with the reason, now.
                 Err(e) => {
-                    // The database is away: put the job back and wait before the next try.
-                    tracing::warn!(request = %request_id, error = %e, "publish job interrupted; requeued");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                    delivery
-                        .nack(BasicNackOptions {
-                            requeue: true,
-                            ..Default::default()
-                        })
-                        .await?;
+                    tracing::warn!(error = %e, "publish job cannot succeed; failed");
+                    match self.fail_permanently(&request_id, &e.to_string()).await {
+                        Ok(()) => None,
+                        Err(db) => Some(db),
+                    }
                 }
+            };
+            let Some(error) = transient else {
+                delivery.ack(BasicAckOptions::default()).await?;
+                continue;
+            };
+            let next = serde_json::to_vec(
+                &serde_json::json!({"requestId": &request_id, "attempt": attempt}),
+            )
+            .expect("json");
+            if attempt >= MAX_ATTEMPTS {
+                tracing::error!(error = %error, "publish job gave up after {MAX_ATTEMPTS} attempts; sent to {dead}");
+                republish(&channel, &dead, &next).await?;
+                let _ = self
+                    .fail_permanently(
+                        &request_id,
+                        &format!("gave up after {MAX_ATTEMPTS} attempts: {error}"),
+                    )
+                    .await;
+            } else {
+                // To the back of the queue after a pause: the jobs behind it go first.
+                tracing::warn!(error = %error, "publish job interrupted; retried later");
+                tokio::time::sleep(backoff(attempt)).await;
+                republish(&channel, queue, &next).await?;
             }
+            // Acknowledged only once its next copy is stored: a crash in between redoes the job,
+            // which is idempotent.
+            delivery.ack(BasicAckOptions::default()).await?;
         }
         Ok(())
     }
@@ -167,6 +231,15 @@ impl Worker {
                 Ok(Outcome::Failed(error))
             }
         }
+    }
+
+    /// Marks a claimed request FAILED with `error` (a job that no retry would make succeed).
+    pub async fn fail_permanently(&self, request_id: &str, error: &str) -> Result<(), ApiError> {
+        self.finish(
+            request_id,
+            doc! {"status": "FAILED", "error": error, "findings": Vec::<String>::new(), "completedAt": DateTime::now()},
+        )
+        .await
     }
 
     async fn finish(&self, request_id: &str, set: mongodb::bson::Document) -> Result<(), ApiError> {
@@ -252,7 +325,12 @@ impl Worker {
         // The test run, on a copy of the files in a folder of its own.
         let dir = self.work_dir.join(&request.request_id);
         let _ = tokio::fs::remove_dir_all(&dir).await;
-        write_files(&dir, &files).await?;
+        if let Err(e) = write_files(&dir, &files).await {
+            let _ = tokio::fs::remove_dir_all(&dir).await;
+            return fail(format!(
+                "the game's files cannot be laid out for the test run: {e}"
+            ));
+        }
         let report = self.validator.run(&dir, self.seconds).await;
         let _ = tokio::fs::remove_dir_all(&dir).await;
         if !report.ok {
@@ -313,6 +391,30 @@ impl Worker {
         .await?;
         Ok(Outcome::Published(version_id))
     }
+}
+
+/// Publishes one persistent job message and waits for the broker to store it.
+async fn republish(
+    channel: &lapin::Channel,
+    queue: &str,
+    payload: &[u8],
+) -> Result<(), WorkerError> {
+    let confirm = channel
+        .basic_publish(
+            "",
+            queue,
+            lapin::options::BasicPublishOptions::default(),
+            payload,
+            lapin::BasicProperties::default().with_delivery_mode(2),
+        )
+        .await?
+        .await?;
+    if let lapin::publisher_confirm::Confirmation::Nack(_) = confirm {
+        return Err(WorkerError::Queue(crate::queue::QueueError(
+            "the broker refused the job message".into(),
+        )));
+    }
+    Ok(())
 }
 
 /// Requests not yet finished, for a worker starting up to report (RabbitMQ redelivers their

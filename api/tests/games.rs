@@ -313,6 +313,12 @@ async fn bad_versions_are_refused_with_the_reason() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "files",
         ),
+        // A file that is also a folder cannot be laid out (it once stopped the publish worker).
+        (
+            json!({"files": [{"path": "index.js", "content": "x"}, {"path": "data", "content": "x"}, {"path": "data/inner.txt", "content": "y"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "data is a file, so data/inner.txt cannot be inside it",
+        ),
     ];
     for (body, status, says) in cases {
         let (got, err) = api.post(&path, Some(&token), body).await;
@@ -346,4 +352,51 @@ async fn bad_versions_are_refused_with_the_reason() {
         1,
         "no bad request wrote a version"
     );
+}
+
+/// Names and descriptions take every script and emoji, but no control characters, unassigned
+/// code points or bidirectional overrides (a NUL or an ESC sequence in a name was once accepted).
+#[tokio::test]
+async fn human_readable_fields_refuse_control_characters() {
+    let api = start().await;
+    let (token, _, _) = api.verified_user("typist").await;
+    for name in [
+        "Null\u{0}Byte",
+        "\u{1b}[31mRed",
+        "gpj\u{202E}exe",
+        "Tab\there",
+        "\u{0378}",
+    ] {
+        let (status, err) = api
+            .post("/games", Some(&token), json!({ "name": name }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}: {err}");
+        assert!(
+            err["error"].as_str().unwrap().starts_with("name holds "),
+            "{err}"
+        );
+    }
+    let (status, game) = api
+        .post(
+            "/games",
+            Some(&token),
+            json!({"name": "🎲 Würfel 漢字 لعبة", "description": "two\nlines"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{game}");
+    assert_eq!(game["name"], "🎲 Würfel 漢字 لعبة");
+    let id = game["gameId"].as_str().unwrap();
+    let (status, err) = api
+        .send(
+            "PATCH",
+            &format!("/games/{id}"),
+            Some(&token),
+            Some(json!({"description": "bell\u{7}"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, err) = api
+        .upload(&token, "pic%1B%5B0m", b"\x89PNG\r\n\x1a\n".to_vec())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
 }

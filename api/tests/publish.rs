@@ -391,3 +391,94 @@ async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
     );
     assert_eq!(api.get(&format!("/games/{id}"), None).await.1["nsfw"], true);
 }
+
+/// One author's job that can never succeed must not stop publishing for everyone: a version whose
+/// files cannot be laid out (a file `data` and a file `data/inner.txt`, saved before save refused
+/// such sets) is FAILED with the reason, and the good job queued behind it is published. Before,
+/// the worker requeued the poison job at the head of the queue every 2 s, forever.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_poison_job_never_holds_up_the_ones_behind_it() {
+    let api = start().await;
+    let worker = Worker {
+        store: api.store.clone(),
+        validator: Validator::Inline,
+        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
+        seconds: 1.0,
+        pause_after_claim: Duration::ZERO,
+    };
+
+    // The poison: a saved version, then its stored file list rewritten into a clash.
+    let (bad, bad_id) = game_with(&api, "poisoner", None).await;
+    let paths = mongodb::bson::doc! {"gameId": &bad_id};
+    let mut version = api
+        .store
+        .versions()
+        .find_one(paths.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut clash = version.files[0].clone();
+    clash.path = "data".into();
+    let mut inner = version.files[0].clone();
+    inner.path = "data/inner.txt".into();
+    version.files.extend([clash, inner]);
+    api.store
+        .versions()
+        .replace_one(paths, &version)
+        .await
+        .unwrap();
+    let (status, poison) = api
+        .send(
+            "POST",
+            &format!("/games/{bad_id}/publish"),
+            Some(&bad),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{poison}");
+
+    // Good jobs behind it.
+    let mut good = Vec::new();
+    for name in ["patient", "punctual"] {
+        let (token, id) = game_with(&api, name, None).await;
+        let (status, req) = api
+            .send("POST", &format!("/games/{id}/publish"), Some(&token), None)
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{req}");
+        good.push((token, req["requestId"].as_str().unwrap().to_string()));
+    }
+
+    let (amqp, queue) = (amqp_url(), api.queue.clone());
+    let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
+    let done = outcome(&api, &bad, poison["requestId"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "FAILED", "{done}");
+    // The worker checks the files again as a save would, and names the clash.
+    assert!(
+        done["error"]
+            .as_str()
+            .unwrap()
+            .contains("data is a file, so data/inner.txt cannot be inside it"),
+        "{done}"
+    );
+    for (token, rid) in &good {
+        let done = outcome(&api, token, rid).await;
+        assert_eq!(done["status"], "PUBLISHED", "{done}");
+    }
+    consumer.abort();
+}
+
+/// A job whose failure is transient is retried after a growing pause, a bounded number of times.
+#[test]
+fn transient_failures_back_off_and_give_up() {
+    use api::worker::{backoff, MAX_ATTEMPTS};
+    let waits: Vec<Duration> = (1..MAX_ATTEMPTS).map(backoff).collect();
+    assert_eq!(waits[0], Duration::from_millis(500));
+    assert!(waits.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(*waits.last().unwrap(), Duration::from_secs(30));
+    let total: Duration = waits.iter().sum();
+    assert!(
+        total > Duration::from_secs(60),
+        "a database restart must not exhaust the tries: {total:?}"
+    );
+    assert_eq!(api::worker::dead_letter_queue("publish"), "publish.dead");
+}

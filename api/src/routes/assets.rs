@@ -83,6 +83,7 @@ pub fn asset_view(d: &Document) -> AssetView {
 #[utoipa::path(post, path = "/assets", tag = "assets", params(("name" = String, Query)), security(("bearer" = [])),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AssetView), (status = 413, body = ErrorBody), (status = 415, description = "not an image, sound or font", body = ErrorBody),
+        (status = 422, description = "a name that is empty, too long or not printable text", body = ErrorBody),
         (status = 429, description = "100 assets already", body = ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -94,6 +95,7 @@ pub async fn upload(
     if !(1..=100).contains(&name.chars().count()) {
         return Err(ApiError::invalid("name must be 1-100 characters"));
     }
+    crate::text::check_human_text("name", &name, crate::text::Lines::One)?;
     if body.is_empty() {
         return Err(ApiError::invalid(
             "send the file's bytes as the request body",

@@ -17,6 +17,7 @@ use crate::error::{is_duplicate_key, ApiError, ErrorBody};
 use crate::extract::Body;
 use crate::store::{new_id, FileEntry, Game, User, Version};
 use crate::template::starter_files;
+use crate::text::{check_human_text, Lines};
 use crate::versions::{describe, read_blob, read_files, store_blobs};
 
 #[derive(Deserialize, ToSchema)]
@@ -282,12 +283,14 @@ pub async fn create_game(
             "name must be 1-60 characters, not all spaces",
         ));
     }
+    check_human_text("name", &name, Lines::One)?;
     let description = req.description.unwrap_or_default();
     if description.chars().count() > 2000 {
         return Err(ApiError::invalid(
             "description must be at most 2000 characters",
         ));
     }
+    check_human_text("description", &description, Lines::Many)?;
     let game = Game {
         game_id: new_id(),
         name: name.clone(),
@@ -388,6 +391,7 @@ pub async fn update_game(
                 "description must be at most 2000 characters",
             ));
         }
+        check_human_text("description", &d, Lines::Many)?;
         set.insert("description", d);
     }
     match req.thumbnail {
