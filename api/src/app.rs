@@ -24,8 +24,8 @@ pub struct Limits {
     pub reset: DefaultKeyedRateLimiter<String>,
     /// Verification attempts (and resends) per account: 10 an hour.
     pub verify: DefaultKeyedRateLimiter<String>,
-    /// Login attempts per login name: 10 a minute.
-    pub login: DefaultKeyedRateLimiter<String>,
+    /// Wrong passwords, per (login, client address), with a growing wait.
+    pub login: crate::auth::throttle::LoginThrottle,
 }
 
 impl Limits {
@@ -35,7 +35,7 @@ impl Limits {
             forgot: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(3))),
             reset: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(10))),
             verify: DefaultKeyedRateLimiter::keyed(Quota::per_hour(n(10))),
-            login: DefaultKeyedRateLimiter::keyed(Quota::per_minute(n(10))),
+            login: Default::default(),
         }
     }
 
@@ -44,8 +44,14 @@ impl Limits {
         key: &str,
         what: &str,
     ) -> Result<(), ApiError> {
-        limiter.check_key(&key.to_string()).map_err(|_| {
-            ApiError::RateLimited(format!("too many {what}; wait a while and try again"))
+        limiter.check_key(&key.to_string()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            ApiError::rate_limited(
+                format!("too many {what}; try again in {} s", wait.as_secs() + 1),
+                wait.as_secs() + 1,
+            )
         })
     }
 }
@@ -157,5 +163,6 @@ pub fn build_app(state: AppState) -> Router {
             ApiError::MethodNotAllowed("this route does not take that method".into())
         })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .route_layer(axum::middleware::from_fn(crate::request_span::request_span))
         .with_state(state)
 }

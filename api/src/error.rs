@@ -28,8 +28,12 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     MethodNotAllowed(String),
-    #[error("{0}")]
-    RateLimited(String),
+    /// Too many requests; the client may try again after `retry_after_secs` (`Retry-After`).
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -61,7 +65,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            ApiError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -69,6 +73,13 @@ impl ApiError {
 
     pub fn invalid(msg: impl Into<String>) -> ApiError {
         ApiError::Invalid(msg.into())
+    }
+
+    pub fn rate_limited(message: impl Into<String>, retry_after_secs: u64) -> ApiError {
+        ApiError::RateLimited {
+            message: message.into(),
+            retry_after_secs: retry_after_secs.max(1),
+        }
     }
 }
 
@@ -78,14 +89,35 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(%status, error = %self, "request failed");
         }
-        (
+        // What went wrong inside (a driver's message, a path on this machine) stays in the log;
+        // the client gets the request's id to quote.
+        let error = match &self {
+            ApiError::Internal(_) => match crate::request_span::current_request_id() {
+                Some(id) => format!(
+                    "something went wrong on our side; quote request {id} when you report it"
+                ),
+                None => "something went wrong on our side".to_string(),
+            },
+            _ => self.to_string(),
+        };
+        let mut response = (
             status,
             Json(ErrorBody {
-                error: self.to_string(),
+                error,
                 code: code.to_string(),
             }),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::RateLimited {
+            retry_after_secs, ..
+        } = &self
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        response
     }
 }
 

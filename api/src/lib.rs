@@ -18,6 +18,7 @@ pub mod extract;
 pub mod mail;
 pub mod openapi;
 pub mod queue;
+pub mod request_span;
 pub mod routes;
 pub mod store;
 pub mod template;

@@ -160,10 +160,9 @@ impl Worker {
                 // Nothing a retry would change: the job fails with the reason, now.
                 Err(e) => {
                     tracing::warn!(error = %e, "publish job cannot succeed; failed");
-                    match self.fail_permanently(&request_id, &e.to_string()).await {
-                        Ok(()) => None,
-                        Err(db) => Some(db),
-                    }
+                    self.fail_permanently(&request_id, &e.to_string())
+                        .await
+                        .err()
                 }
             };
             let Some(error) = transient else {

@@ -394,3 +394,85 @@ async fn the_openapi_document_describes_every_route() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("/openapi.json"));
 }
+
+/// Wrong passwords slow down whoever types them, from where they type them: a guesser at
+/// 127.0.0.2 gets 429 with `Retry-After`, while the owner at 127.0.0.3 signs in (before, ten
+/// wrong passwords locked the right one out for everyone).
+#[tokio::test]
+async fn a_guesser_cannot_lock_the_owner_out() {
+    let api = start().await;
+    api.verified_user("owner").await;
+    let from = |ip: &str| {
+        reqwest::Client::builder()
+            .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap()
+    };
+    let login = |client: reqwest::Client, password: &'static str| {
+        let url = format!("{}/auth/login", api.base);
+        async move {
+            let r = client
+                .post(url)
+                .json(&json!({"login": "owner", "password": password}))
+                .send()
+                .await
+                .unwrap();
+            let retry = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+            (r.status(), retry)
+        }
+    };
+    let guesser = from("127.0.0.2");
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(login(guesser.clone(), "guess").await);
+    }
+    assert!(
+        statuses[..5]
+            .iter()
+            .all(|(s, _)| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    let (status, retry) = *statuses.last().unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    assert!(retry.is_some_and(|s| s >= 1), "Retry-After: {retry:?}");
+    // Even the right password waits, from the guesser's address …
+    assert_eq!(
+        login(guesser.clone(), "correct horse").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // … but not from the owner's.
+    assert_eq!(
+        login(from("127.0.0.3"), "correct horse").await.0,
+        StatusCode::OK
+    );
+}
+
+/// Every error is our JSON, also a path segment that is not UTF-8; an internal error tells the
+/// client only a request id (which every answer carries in `x-request-id`).
+#[tokio::test]
+async fn errors_are_json_and_say_nothing_of_the_inside() {
+    let api = start().await;
+    let resp = api
+        .http
+        .get(format!("{}/assets/%FF", api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(resp.headers().get("x-request-id").is_some());
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(error_code(&body), "bad_request", "{body}");
+
+    let internal =
+        api::error::ApiError::Internal("database error: secret driver detail at /srv/x".into());
+    let response = axum::response::IntoResponse::into_response(internal);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(!text.contains("secret") && !text.contains("/srv"), "{text}");
+    assert!(text.contains("something went wrong on our side"), "{text}");
+}

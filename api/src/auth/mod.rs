@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod password;
+pub mod throttle;
 pub mod tokens;
 
 use axum::extract::FromRequestParts;

@@ -14,7 +14,7 @@ use crate::app::{AppState, Limits};
 use crate::auth::tokens::Kind;
 use crate::auth::{codes, holder, password, Authed};
 use crate::error::{is_duplicate_key, ApiError, ErrorBody};
-use crate::extract::Body;
+use crate::extract::{Body, ClientAddr};
 use crate::mail::Mail;
 use crate::store::{new_id, User};
 
@@ -306,10 +306,25 @@ pub async fn signup(
     responses((status = 200, body = Session), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     Body(req): Body<LoginRequest>,
 ) -> Result<Json<Session>, ApiError> {
     let login = req.login.trim().to_lowercase();
-    Limits::check(&state.limits.login, &login, "sign-in attempts")?;
+    state.limits.login.check(&login, addr)?;
+    let result = check_login(&state, &login, req.password).await;
+    match &result {
+        Ok(_) => state.limits.login.succeeded(&login, addr),
+        Err(ApiError::Unauthorized(_)) => state.limits.login.failed(&login, addr),
+        Err(_) => {}
+    }
+    result
+}
+
+async fn check_login(
+    state: &AppState,
+    login: &str,
+    given: String,
+) -> Result<Json<Session>, ApiError> {
     let user = state
         .store
         .users()
@@ -318,13 +333,13 @@ pub async fn login(
     let denied = || ApiError::Unauthorized("wrong display name, email or password".into());
     let Some(user) = user else {
         // Spend the same time as a real check, so timing does not tell who has an account.
-        let _ = password::verify(req.password, DUMMY_HASH.to_string()).await;
+        let _ = password::verify(given, DUMMY_HASH.to_string()).await;
         return Err(denied());
     };
-    if !password::verify(req.password, user.password_hash.clone()).await {
+    if !password::verify(given, user.password_hash.clone()).await {
         return Err(denied());
     }
-    Ok(Json(session(&state, &user)?))
+    Ok(Json(session(state, &user)?))
 }
 
 /// An argon2id hash of a random password, checked against when the account does not exist.

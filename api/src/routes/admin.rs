@@ -1,7 +1,8 @@
 //! Admin (accounts with `isAdmin`, set by hand in the database): lists, stats, moderation, and
 //! deleting an account with everything it made.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::Json;
 use futures_util::TryStreamExt;
 use mongodb::bson::{doc, Document};

@@ -2,8 +2,9 @@
 //! bytes (magic numbers), never from a name or a header. Bytes live in `documents` as BSON
 //! Binary, metadata in `assets`; anyone may fetch an asset by id.
 
+use crate::extract::Path;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -114,9 +115,11 @@ pub async fn upload(
         .count_documents(doc! {"developerId": &user.user_id})
         .await?;
     if owned >= MAX_ASSETS_PER_USER {
-        return Err(ApiError::RateLimited(format!(
-            "an author may keep at most {MAX_ASSETS_PER_USER} assets; delete some first"
-        )));
+        // Not a matter of time: one a day is as good a hint as any.
+        return Err(ApiError::rate_limited(
+            format!("an author may keep at most {MAX_ASSETS_PER_USER} assets; delete some first"),
+            24 * 3600,
+        ));
     }
     let asset_id = new_id();
     let now = DateTime::now();

@@ -1,7 +1,8 @@
 //! Games and their versions: create (starter files + GPLv3 LICENSE), save versions (immutable,
 //! addressed by content hash), list, read files, restore, describe; the public catalog.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

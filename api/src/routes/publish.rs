@@ -1,7 +1,8 @@
 //! Publishing: a request is stored PENDING and queued; a worker (`worker.rs`) validates the version
 //! and publishes it or says why not. At most one request per author every 10 minutes.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use futures_util::TryStreamExt;
@@ -90,11 +91,14 @@ pub async fn request_publish(
         .max(0)
             / 1000
             + 1;
-        return Err(ApiError::RateLimited(format!(
-            "one publish request per 10 minutes; try again in {} min {} s",
-            wait_s / 60,
-            wait_s % 60
-        )));
+        return Err(ApiError::rate_limited(
+            format!(
+                "one publish request per 10 minutes; try again in {} min {} s",
+                wait_s / 60,
+                wait_s % 60
+            ),
+            wait_s as u64,
+        ));
     }
     let request = PublishRequest {
         request_id: new_id(),

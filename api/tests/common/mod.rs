@@ -96,9 +96,17 @@ pub async fn start_configured(
     let queue = config.publish_queue.clone();
     adjust(&mut config);
     let app = build_app(Arc::new(Inner::new(config, store.clone()).unwrap()));
+    // With connect info, so a test can be several clients (bound to 127.0.0.2, 127.0.0.3, …).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     TestApi {
         base,
         store,
