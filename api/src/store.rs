@@ -142,6 +142,21 @@ impl User {
     }
 }
 
+/// One refresh token ever issued (by its `jti`). A token may be used once: using it marks it used
+/// and issues the next one of its family; a used token that comes back means it was stolen, and
+/// the whole family is revoked.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshToken {
+    pub jti: String,
+    /// Every token descended from one sign-in.
+    pub family: String,
+    pub user_id: String,
+    pub used: bool,
+    pub revoked: bool,
+    pub created: DateTime,
+}
+
 impl Store {
     /// Connects lazily: nothing is contacted until the first operation, and an operation against
     /// a database that cannot be reached fails within a few seconds (the API then answers 503).
@@ -181,6 +196,9 @@ impl Store {
     }
     pub fn game_versions(&self) -> Collection<GameVersion> {
         self.db.collection("gameVersions")
+    }
+    pub fn refresh_tokens(&self) -> Collection<RefreshToken> {
+        self.db.collection("refreshTokens")
     }
     /// File contents by sha256 (`_id`), shared by every version that holds the same bytes.
     pub fn blobs(&self) -> Collection<Document> {
@@ -232,6 +250,11 @@ impl Store {
                     .keys(doc! {"status": 1, "created": 1})
                     .build(),
             )
+            .await?;
+        let refresh = self.db.collection::<Document>("refreshTokens");
+        refresh.create_index(unique(doc! {"jti": 1})).await?;
+        refresh
+            .create_index(IndexModel::builder().keys(doc! {"family": 1}).build())
             .await?;
         let published = self.db.collection::<Document>("gameVersions");
         published

@@ -476,3 +476,46 @@ async fn errors_are_json_and_say_nothing_of_the_inside() {
     assert!(!text.contains("secret") && !text.contains("/srv"), "{text}");
     assert!(text.contains("something went wrong on our side"), "{text}");
 }
+
+/// Refresh tokens rotate: each works once and gives the next; a used one that comes back (a
+/// stolen copy) signs out its whole family, the thief's fresh token included, while a sign-in
+/// elsewhere (another family) goes on working.
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
+    let api = start().await;
+    let (_, first, _) = api.verified_user("rotor").await;
+    let (_, other) = {
+        let (status, s) = api
+            .post(
+                "/auth/login",
+                None,
+                json!({"login": "rotor", "password": "correct horse"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{s}");
+        ((), s["refreshToken"].as_str().unwrap().to_string())
+    };
+    let refresh = |token: String| {
+        let api = &api;
+        async move {
+            api.post("/auth/refresh", None, json!({ "refreshToken": token }))
+                .await
+        }
+    };
+    let (status, s) = refresh(first.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    let second = s["refreshToken"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    // The first one again: reuse. It fails, and so does the token it was exchanged for.
+    let (status, err) = refresh(first).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    assert!(
+        err["error"].as_str().unwrap().contains("already used"),
+        "{err}"
+    );
+    let (status, _) = refresh(second).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The other sign-in is another family.
+    let (status, s) = refresh(other).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+}

@@ -22,6 +22,11 @@ pub struct Claims {
     pub ver: i64,
     pub iat: u64,
     pub exp: u64,
+    /// Refresh tokens: this token's id and its family (see `store::RefreshToken`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
 }
 
 pub struct Tokens {
@@ -54,6 +59,32 @@ impl Tokens {
     }
 
     pub fn issue(&self, user_id: &str, version: i64, kind: Kind) -> Result<String, ApiError> {
+        self.issue_with(user_id, version, kind, None)
+    }
+
+    /// A refresh token with its id and family.
+    pub fn issue_refresh(
+        &self,
+        user_id: &str,
+        version: i64,
+        jti: &str,
+        family: &str,
+    ) -> Result<String, ApiError> {
+        self.issue_with(
+            user_id,
+            version,
+            Kind::Refresh,
+            Some((jti.to_string(), family.to_string())),
+        )
+    }
+
+    fn issue_with(
+        &self,
+        user_id: &str,
+        version: i64,
+        kind: Kind,
+        ids: Option<(String, String)>,
+    ) -> Result<String, ApiError> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -68,6 +99,8 @@ impl Tokens {
             ver: version,
             iat: now,
             exp: now + ttl.as_secs(),
+            jti: ids.as_ref().map(|i| i.0.clone()),
+            fam: ids.map(|i| i.1),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))

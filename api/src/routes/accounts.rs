@@ -215,7 +215,31 @@ async fn store_code(
     Ok(())
 }
 
-fn session(state: &AppState, user: &User) -> Result<Session, ApiError> {
+/// A new sign-in: tokens of a new refresh family.
+async fn session(state: &AppState, user: &User) -> Result<Session, ApiError> {
+    session_in(state, user, None).await
+}
+
+/// Tokens for `user`, the refresh token recorded (unused) in `family`, or in a new family.
+async fn session_in(
+    state: &AppState,
+    user: &User,
+    family: Option<String>,
+) -> Result<Session, ApiError> {
+    let jti = new_id();
+    let family = family.unwrap_or_else(new_id);
+    state
+        .store
+        .refresh_tokens()
+        .insert_one(crate::store::RefreshToken {
+            jti: jti.clone(),
+            family: family.clone(),
+            user_id: user.user_id.clone(),
+            used: false,
+            revoked: false,
+            created: DateTime::now(),
+        })
+        .await?;
     Ok(Session {
         user_id: user.user_id.clone(),
         display_name: user.display_name.clone(),
@@ -223,9 +247,12 @@ fn session(state: &AppState, user: &User) -> Result<Session, ApiError> {
         access_token: state
             .tokens
             .issue(&user.user_id, user.token_version, Kind::Access)?,
-        refresh_token: state
-            .tokens
-            .issue(&user.user_id, user.token_version, Kind::Refresh)?,
+        refresh_token: state.tokens.issue_refresh(
+            &user.user_id,
+            user.token_version,
+            &jti,
+            &family,
+        )?,
         expires_in: state.tokens.access_ttl.as_secs(),
     })
 }
@@ -298,7 +325,7 @@ pub async fn signup(
     }
     tracing::info!(user = %user.user_id, "signed up");
     send_verification(&state, &user, &code)?;
-    Ok((StatusCode::CREATED, Json(session(&state, &user)?)))
+    Ok((StatusCode::CREATED, Json(session(&state, &user).await?)))
 }
 
 /// Signs in with a display name or an email address.
@@ -339,7 +366,7 @@ async fn check_login(
     if !password::verify(given, user.password_hash.clone()).await {
         return Err(denied());
     }
-    Ok(Json(session(state, &user)?))
+    Ok(Json(session(state, &user).await?))
 }
 
 /// An argon2id hash of a random password, checked against when the account does not exist.
@@ -354,7 +381,33 @@ pub async fn refresh(
 ) -> Result<Json<Session>, ApiError> {
     let claims = state.tokens.check(&req.refresh_token, Kind::Refresh)?;
     let user = holder(&state, &claims).await?;
-    Ok(Json(session(&state, &user)?))
+    let (Some(jti), Some(family)) = (&claims.jti, &claims.fam) else {
+        return Err(ApiError::Unauthorized(
+            "this refresh token is from before rotation; sign in again".into(),
+        ));
+    };
+    // Used once: the first use marks it, atomically, so two concurrent uses cannot both pass.
+    let taken = state
+        .store
+        .refresh_tokens()
+        .find_one_and_update(
+            doc! {"jti": jti, "userId": &user.user_id, "used": false, "revoked": false},
+            doc! {"$set": {"used": true}},
+        )
+        .await?;
+    if taken.is_none() {
+        // Used before (or revoked): someone else holds a copy. Sign the whole family out.
+        state
+            .store
+            .refresh_tokens()
+            .update_many(doc! {"family": family}, doc! {"$set": {"revoked": true}})
+            .await?;
+        tracing::warn!(user = %user.user_id, family = %family, "a used refresh token came back; its family is revoked");
+        return Err(ApiError::Unauthorized(
+            "this refresh token was already used; every session it belongs to is signed out, sign in again".into(),
+        ));
+    }
+    Ok(Json(session_in(&state, &user, Some(family.clone())).await?))
 }
 
 /// Verifies the signed-in account's email with the 6-digit code.
