@@ -400,3 +400,42 @@ async fn human_readable_fields_refuse_control_characters() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
 }
+
+/// Six identical saves sent at once make one version (one 201, five 200 naming it), not six.
+#[tokio::test(flavor = "multi_thread")]
+async fn identical_saves_sent_at_once_make_one_version() {
+    let api = start().await;
+    let (token, _, _) = api.verified_user("eager").await;
+    let (_, game) = api
+        .post("/games", Some(&token), json!({"name": "Racy"}))
+        .await;
+    let id = game["gameId"].as_str().unwrap().to_string();
+    let body = json!({"files": [{"path": "index.js", "content": "// the same bytes, six times"}]});
+    let saves = (0..6).map(|_| {
+        let (api, token, id, body) = (&api, token.clone(), id.clone(), body.clone());
+        async move {
+            api.post(&format!("/games/{id}/versions"), Some(&token), body)
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(saves).await;
+    let created = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let same = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!((created, same), (1, 5), "{answers:?}");
+    let numbers: std::collections::BTreeSet<i64> = answers
+        .iter()
+        .map(|(_, v)| v["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 1, "{answers:?}");
+    let (_, versions) = api
+        .get(&format!("/games/{id}/versions"), Some(&token))
+        .await;
+    assert_eq!(
+        versions.as_array().unwrap().len(),
+        2,
+        "the starter and one save: {versions}"
+    );
+}

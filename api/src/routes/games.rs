@@ -260,7 +260,15 @@ async fn write_version(
         };
         match state.store.versions().insert_one(&version).await {
             Ok(_) => return Ok((version, false)),
-            Err(e) if is_duplicate_key(&e) => number += 1,
+            // Another save took this number first. If it saved these same files, this save is
+            // that one (identical saves sent at once make one version); else try after it.
+            Err(e) if is_duplicate_key(&e) => match latest_version(state, game_id).await? {
+                Some(v) if restored_from.is_none() && v.content_hash == hash => {
+                    return Ok((v, true))
+                }
+                Some(v) => number = number.max(v.number) + 1,
+                None => number += 1,
+            },
             Err(e) => return Err(e.into()),
         }
     }
@@ -483,6 +491,7 @@ pub async fn save_version(
         if m.chars().count() > 500 {
             return Err(ApiError::invalid("message must be at most 500 characters"));
         }
+        check_human_text("message", m, Lines::Many)?;
     }
     let (version, unchanged) =
         write_version(&state, &game_id, &user, &files, req.message, None).await?;
