@@ -191,3 +191,63 @@ async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
     send(&mut a, r#"{"type":"click","data":{"x":21.2,"y":30.9}}"#).await;
     frame_where(&mut a, |n| texts(n).iter().any(|t| t == "player1: 1")).await;
 }
+
+/// A worker killed during a test run never removes its container: what carries the test-run
+/// label and is old enough goes at start-up and on a schedule (`remove_leftovers`); containers
+/// of anyone else stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn test_run_containers_left_behind_are_removed() {
+    use bollard::models::ContainerCreateBody;
+    use host::server::container::{Containers, VALIDATE_LABEL};
+    require_docker();
+    let c = Containers::for_validation(
+        Path::new(env!("CARGO_BIN_EXE_homegames")),
+        Limits::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let docker = bollard::Docker::connect_with_local_defaults().unwrap();
+    let make = |label: &str| ContainerCreateBody {
+        image: Some(c.image().to_string()),
+        cmd: Some(vec!["--version".into()]),
+        labels: Some(std::collections::HashMap::from([(
+            label.to_string(),
+            String::new(),
+        )])),
+        ..Default::default()
+    };
+    let create = |body: ContainerCreateBody| {
+        let docker = docker.clone();
+        async move {
+            docker
+                .create_container(
+                    None::<bollard::query_parameters::CreateContainerOptions>,
+                    body,
+                )
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let leftover = create(make(VALIDATE_LABEL)).await;
+    let someone_elses = create(make("someone.else")).await;
+    // Too young to be a leftover: kept.
+    c.remove_leftovers(Duration::from_secs(3600)).await;
+    assert!(docker.inspect_container(&leftover, None).await.is_ok());
+    assert!(c.remove_leftovers(Duration::ZERO).await >= 1);
+    assert!(
+        docker.inspect_container(&leftover, None).await.is_err(),
+        "the leftover is still there"
+    );
+    assert!(docker.inspect_container(&someone_elses, None).await.is_ok());
+    let _ = docker
+        .remove_container(
+            &someone_elses,
+            Some(bollard::query_parameters::RemoveContainerOptions {
+                force: true,
+                ..Default::default()
+            }),
+        )
+        .await;
+}

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    AttachContainerOptions, CreateContainerOptions, CreateImageOptions, RemoveContainerOptions,
+    AttachContainerOptions, CreateContainerOptions, CreateImageOptions,
+    ListContainersOptionsBuilder, RemoveContainerOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
@@ -71,6 +72,11 @@ struct Started {
     id: String,
     io: bollard::container::AttachContainerResults,
 }
+
+/// The label on every test-run container (`Containers::validate`, `metadata`).
+pub const VALIDATE_LABEL: &str = "homegames.validate";
+/// Test-run containers older than this are leftovers of a killed worker.
+pub const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(300);
 
 #[derive(Clone)]
 pub struct Containers {
@@ -161,7 +167,7 @@ impl Containers {
         limits: Limits,
         docker_host: Option<&str>,
     ) -> Result<Containers, ContainmentError> {
-        Containers::connect(
+        let c = Containers::connect(
             worker_binary,
             limits,
             docker_host,
@@ -169,7 +175,59 @@ impl Containers {
             &SessionOptions::default(),
             0,
         )
-        .await
+        .await?;
+        // What killed workers left behind goes now, and from time to time after.
+        let sweeper = c.clone();
+        tokio::spawn(async move {
+            loop {
+                let removed = sweeper.remove_leftovers(LEFTOVER_AGE).await;
+                if removed > 0 {
+                    tracing::info!(removed, "removed test-run containers left behind");
+                }
+                tokio::time::sleep(LEFTOVER_AGE).await;
+            }
+        });
+        Ok(c)
+    }
+
+    /// The image every container of ours runs.
+    pub fn image(&self) -> &str {
+        &self.image
+    }
+
+    /// Removes the test-run containers (label `homegames.validate`) created more than `older_than`
+    /// ago, running or not: a worker killed during a run never removes its container, and no run
+    /// lasts that long (the worker kills one at its timeout). Returns how many went.
+    pub async fn remove_leftovers(&self, older_than: std::time::Duration) -> usize {
+        let filters = HashMap::from([("label".to_string(), vec![VALIDATE_LABEL.to_string()])]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let Ok(found) = self.docker.list_containers(Some(options)).await else {
+            return 0;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs() as i64;
+        let mut removed = 0;
+        for c in found {
+            let (Some(id), Some(created)) = (c.id, c.created) else {
+                continue;
+            };
+            if now - created < older_than.as_secs() as i64 {
+                continue;
+            }
+            let force = Some(RemoveContainerOptions {
+                force: true,
+                ..Default::default()
+            });
+            if self.docker.remove_container(&id, force).await.is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// Starts containers in the background until `warm_target` are waiting.
@@ -367,10 +425,7 @@ impl Containers {
             attach_stderr: Some(true),
             tty: Some(false),
             network_disabled: Some(true),
-            labels: Some(HashMap::from([(
-                "homegames.validate".to_string(),
-                String::new(),
-            )])),
+            labels: Some(HashMap::from([(VALIDATE_LABEL.to_string(), String::new())])),
             host_config: Some(self.host_config(vec![format!("{}:/game:ro", dir.display())], false)),
             ..Default::default()
         };
