@@ -53,3 +53,63 @@ impl ApiConfig {
         }
     }
 }
+
+/// Where the API keeps what must outlive a restart and stay out of a checkout (its token secret,
+/// by default the published games): `$HG_API_DATA`, else `$XDG_DATA_HOME/homegames-api`, else
+/// `~/.local/share/homegames-api`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("homegames-api");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    home.join(".local/share/homegames-api")
+}
+
+/// The token secret kept in `data_dir/jwt-secret`: read if it is there, else made (32 random
+/// bytes, hex) and written readable by this user only, so tokens survive a restart.
+pub fn stable_jwt_secret(data_dir: &std::path::Path) -> std::io::Result<String> {
+    let file = data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&file) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(s.trim().to_string()),
+        Ok(_) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} holds too short a secret", file.display()),
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&file)?;
+    f.write_all(secret.as_bytes())?;
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = stable_jwt_secret(&dir.path().join("data")).unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(stable_jwt_secret(&dir.path().join("data")).unwrap(), first);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/jwt-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

@@ -33,7 +33,7 @@ pub struct User {
     #[serde(default)]
     pub token_version: i64,
     pub created: DateTime,
-    /// Set by hand in the database to make an admin.
+    /// Set with `homegames-api admin grant NAME`.
     #[serde(default)]
     pub is_admin: bool,
 }

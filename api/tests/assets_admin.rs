@@ -306,3 +306,48 @@ async fn admins_list_moderate_and_delete_an_account_with_everything_it_made() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// `homegames-api admin grant NAME` makes an account an admin (no Mongo shell needed), `revoke`
+/// undoes it, and an unknown name is an error that says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_are_made_from_the_command_line() {
+    let api = start().await;
+    let (token, _, _) = api.verified_user("chief").await;
+    let admin = |verb: &str, name: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_homegames-api"))
+            .args([
+                "admin",
+                verb,
+                name,
+                "--mongo-url",
+                &api.mongo,
+                "--database",
+                &api.database,
+            ])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        api.get("/admin/users", Some(&token)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let out = admin("grant", "Chief");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        api.get("/admin/users", Some(&token)).await.0,
+        StatusCode::OK
+    );
+    let out = admin("revoke", "chief");
+    assert!(out.status.success());
+    assert_eq!(
+        api.get("/admin/users", Some(&token)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let out = admin("grant", "nobody-here");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account is named"));
+}

@@ -33,6 +33,33 @@ enum Command {
     Serve(ServeArgs),
     /// Validate and publish queued publish requests (run one or more next to `serve`).
     Worker(WorkerArgs),
+    /// Administration from the command line (needs only the database).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Make the account with this display name (or email) an admin.
+    Grant(AdminArgs),
+    /// Take admin rights away from it.
+    Revoke(AdminArgs),
+}
+
+#[derive(clap::Args)]
+struct AdminArgs {
+    /// The account's display name or email address.
+    name: String,
+    /// MongoDB connection string.
+    #[arg(
+        long,
+        env = "HG_MONGO_URL",
+        default_value = "mongodb://127.0.0.1:27017/?directConnection=true"
+    )]
+    mongo_url: String,
+    /// Database name.
+    #[arg(long, env = "HG_MONGO_DB", default_value = "homegames")]
+    database: String,
 }
 
 #[derive(clap::Args)]
@@ -92,9 +119,14 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     services: Services,
-    /// Secret that signs tokens. Without one, a random secret is made (tokens die with the process).
+    /// Secret that signs tokens. Without one, the one kept in the data folder (made on first
+    /// start) is used, so tokens survive a restart.
     #[arg(long, env = "HG_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Where the API keeps its token secret and, by default, the published games
+    /// (default: $XDG_DATA_HOME/homegames-api or ~/.local/share/homegames-api).
+    #[arg(long, env = "HG_API_DATA")]
+    data_dir: Option<PathBuf>,
     /// The development mail sender also appends each message here as a JSON line.
     #[arg(long, env = "HG_MAIL_LOG")]
     mail_log: Option<PathBuf>,
@@ -102,8 +134,9 @@ struct ServeArgs {
     #[arg(long, env = "HG_HOST_URL")]
     host_url: Option<String>,
     /// Where published versions are written for that server (serve it with --games DIR).
-    #[arg(long, env = "HG_PUBLISHED_DIR", default_value = "published")]
-    published_dir: PathBuf,
+    /// Default: `published` in the data folder.
+    #[arg(long, env = "HG_PUBLISHED_DIR")]
+    published_dir: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -124,20 +157,34 @@ async fn run() -> Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::Worker(args) => worker(args).await,
+        Command::Admin(AdminCommand::Grant(args)) => set_admin(args, true).await,
+        Command::Admin(AdminCommand::Revoke(args)) => set_admin(args, false).await,
     }
 }
 
 async fn serve(args: ServeArgs) -> Result<()> {
-    let secret = args.jwt_secret.unwrap_or_else(|| {
-        tracing::warn!("no --jwt-secret (HG_JWT_SECRET): using a random one; tokens will not survive a restart");
-        hex::encode(rand::random::<[u8; 32]>())
-    });
+    let data_dir = args.data_dir.unwrap_or_else(api::config::default_data_dir);
+    let secret = match args.jwt_secret {
+        Some(s) => s,
+        None => api::config::stable_jwt_secret(&data_dir).with_context(|| {
+            format!(
+                "the token secret in {} (or pass --jwt-secret)",
+                data_dir.display()
+            )
+        })?,
+    };
+    let published_dir = args
+        .published_dir
+        .unwrap_or_else(|| data_dir.join("published"));
+    std::fs::create_dir_all(&published_dir)
+        .with_context(|| format!("creating {}", published_dir.display()))?;
+    tracing::info!(data = %data_dir.display(), published = %published_dir.display(), "data folders");
     let mut config = ApiConfig::new(&args.services.mongo_url, &args.services.database, secret);
     config.mail_log = args.mail_log;
     config.amqp_url = args.services.amqp_url;
     config.publish_queue = args.services.publish_queue;
     config.host_url = args.host_url;
-    config.published_dir = args.published_dir;
+    config.published_dir = published_dir;
     let store = Store::connect(&config.mongo_url, &config.database)
         .await
         .context("bad MongoDB connection string")?;
@@ -224,4 +271,31 @@ async fn worker(args: WorkerArgs) -> Result<()> {
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
+}
+
+/// `homegames-api admin grant|revoke NAME`: sets the account's admin flag in the database.
+async fn set_admin(args: AdminArgs, admin: bool) -> Result<()> {
+    let store = Store::connect(&args.mongo_url, &args.database)
+        .await
+        .context("bad MongoDB connection string")?;
+    let login = args.name.trim().to_lowercase();
+    let changed = store
+        .users()
+        .update_one(
+            mongodb::bson::doc! {"$or": [{"displayNameLower": &login}, {"emailLower": &login}]},
+            mongodb::bson::doc! {"$set": {"isAdmin": admin}},
+        )
+        .await
+        .context("the database did not answer")?;
+    anyhow::ensure!(
+        changed.matched_count == 1,
+        "no account is named {:?} (give its display name or email)",
+        args.name
+    );
+    println!(
+        "{} {} an admin",
+        args.name,
+        if admin { "is now" } else { "is no longer" }
+    );
+    Ok(())
 }
