@@ -92,6 +92,45 @@ pub enum PublishStatus {
     Failed,
 }
 
+impl PublishStatus {
+    /// How the status is stored (and queried).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublishStatus::Pending => "PENDING",
+            PublishStatus::Processing => "PROCESSING",
+            PublishStatus::Published => "PUBLISHED",
+            PublishStatus::Failed => "FAILED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PublishStatus> {
+        [
+            PublishStatus::Pending,
+            PublishStatus::Processing,
+            PublishStatus::Published,
+            PublishStatus::Failed,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+impl From<PublishStatus> for mongodb::bson::Bson {
+    fn from(s: PublishStatus) -> mongodb::bson::Bson {
+        mongodb::bson::Bson::String(s.as_str().to_string())
+    }
+}
+
+/// One message of the publish queue: which request to do, and how many tries it has had
+/// (both the API, which queues it, and the worker, which takes and requeues it, use this type).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishJob {
+    pub request_id: String,
+    #[serde(default)]
+    pub attempt: u64,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublishRequest {
@@ -277,4 +316,24 @@ impl Store {
 /// A new random identifier: 32 hex characters (128 bits).
 pub fn new_id() -> String {
     hex::encode(rand::random::<[u8; 16]>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_stored_as_serde_writes_it() {
+        for s in [
+            PublishStatus::Pending,
+            PublishStatus::Processing,
+            PublishStatus::Published,
+            PublishStatus::Failed,
+        ] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(PublishStatus::parse(s.as_str()), Some(s));
+        }
+        let job: PublishJob = serde_json::from_str(r#"{"requestId": "r"}"#).unwrap();
+        assert_eq!(job.attempt, 0, "jobs queued before retries were counted");
+    }
 }

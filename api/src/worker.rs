@@ -28,7 +28,9 @@ use mongodb::bson::{doc, DateTime};
 use mongodb::options::ReturnDocument;
 
 use crate::error::{is_duplicate_key, ApiError};
-use crate::store::{new_id, GameVersion, PublishRequest, Store, Version};
+use crate::store::{
+    new_id, GameVersion, PublishJob, PublishRequest, PublishStatus, Store, Version,
+};
 use crate::template::is_gpl3;
 use crate::versions::{describe, read_files, write_files};
 
@@ -135,20 +137,13 @@ impl Worker {
         tracing::info!(queue, "publish worker waiting for jobs");
         while let Some(delivery) = deliveries.next().await {
             let delivery = delivery?;
-            let message = serde_json::from_slice::<serde_json::Value>(&delivery.data).ok();
-            let request_id = message
-                .as_ref()
-                .and_then(|v| v["requestId"].as_str().map(String::from));
-            let Some(request_id) = request_id else {
-                tracing::warn!("a message without a requestId: dropped");
+            let Ok(job) = serde_json::from_slice::<PublishJob>(&delivery.data) else {
+                tracing::warn!("a message that is not a publish job: dropped");
                 delivery.ack(BasicAckOptions::default()).await?;
                 continue;
             };
-            let attempt = message
-                .as_ref()
-                .and_then(|v| v["attempt"].as_u64())
-                .unwrap_or(0)
-                + 1;
+            let request_id = job.request_id;
+            let attempt = job.attempt + 1;
             let span = tracing::info_span!("publish_job", request = %request_id, attempt);
             let _entered = span.enter();
             let transient = match self.process(&request_id).await {
@@ -169,9 +164,10 @@ impl Worker {
                 delivery.ack(BasicAckOptions::default()).await?;
                 continue;
             };
-            let next = serde_json::to_vec(
-                &serde_json::json!({"requestId": &request_id, "attempt": attempt}),
-            )
+            let next = serde_json::to_vec(&PublishJob {
+                request_id: request_id.clone(),
+                attempt,
+            })
             .expect("json");
             if attempt >= MAX_ATTEMPTS {
                 tracing::error!(error = %error, "publish job gave up after {MAX_ATTEMPTS} attempts; sent to {dead}");
@@ -202,8 +198,8 @@ impl Worker {
             .store
             .publish_requests()
             .find_one_and_update(
-                doc! {"requestId": request_id, "status": {"$in": ["PENDING", "PROCESSING"]}},
-                doc! {"$set": {"status": "PROCESSING", "startedAt": DateTime::now()}, "$inc": {"attempts": 1}},
+                doc! {"requestId": request_id, "status": {"$in": [PublishStatus::Pending, PublishStatus::Processing]}},
+                doc! {"$set": {"status": PublishStatus::Processing, "startedAt": DateTime::now()}, "$inc": {"attempts": 1}},
             )
             .return_document(ReturnDocument::After)
             .await?;
@@ -226,7 +222,7 @@ impl Worker {
         match self.validate(&request).await? {
             Ok(report) => self.publish(&request, report).await,
             Err((error, findings)) => {
-                self.finish(request_id, doc! {"status": "FAILED", "error": &error, "findings": findings, "completedAt": DateTime::now()}).await?;
+                self.finish(request_id, doc! {"status": PublishStatus::Failed, "error": &error, "findings": findings, "completedAt": DateTime::now()}).await?;
                 Ok(Outcome::Failed(error))
             }
         }
@@ -236,7 +232,7 @@ impl Worker {
     pub async fn fail_permanently(&self, request_id: &str, error: &str) -> Result<(), ApiError> {
         self.finish(
             request_id,
-            doc! {"status": "FAILED", "error": error, "findings": Vec::<String>::new(), "completedAt": DateTime::now()},
+            doc! {"status": PublishStatus::Failed, "error": error, "findings": Vec::<String>::new(), "completedAt": DateTime::now()},
         )
         .await
     }
@@ -245,7 +241,7 @@ impl Worker {
         self.store
             .publish_requests()
             .update_one(
-                doc! {"requestId": request_id, "status": "PROCESSING"},
+                doc! {"requestId": request_id, "status": PublishStatus::Processing},
                 doc! {"$set": set},
             )
             .await?;
@@ -385,7 +381,7 @@ impl Worker {
             .await?;
         self.finish(
             &request.request_id,
-            doc! {"status": "PUBLISHED", "versionId": &version_id, "completedAt": DateTime::now()},
+            doc! {"status": PublishStatus::Published, "versionId": &version_id, "completedAt": DateTime::now()},
         )
         .await?;
         Ok(Outcome::Published(version_id))
@@ -421,6 +417,8 @@ async fn republish(
 pub async fn unfinished(store: &Store) -> Result<u64, ApiError> {
     Ok(store
         .publish_requests()
-        .count_documents(doc! {"status": {"$in": ["PENDING", "PROCESSING"]}})
+        .count_documents(
+            doc! {"status": {"$in": [PublishStatus::Pending, PublishStatus::Processing]}},
+        )
         .await?)
 }

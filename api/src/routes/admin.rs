@@ -16,7 +16,7 @@ use crate::extract::{Body, Query};
 use crate::routes::accounts::Profile;
 use crate::routes::assets::{asset_view, AssetView};
 use crate::routes::publish::{view as request_view, PublishRequestView};
-use crate::store::{Game, PublishRequest, User, Version};
+use crate::store::{Game, PublishRequest, PublishStatus, User, Version};
 
 /// An admin account.
 pub struct Admin(pub User);
@@ -182,7 +182,7 @@ pub async fn publish_requests(
 ) -> Result<Json<Vec<PublishRequestView>>, ApiError> {
     let filter = match page.status.as_deref() {
         None => doc! {},
-        Some(s @ ("PENDING" | "PROCESSING" | "PUBLISHED" | "FAILED")) => doc! {"status": s},
+        Some(s) if PublishStatus::parse(s).is_some() => doc! {"status": s},
         Some(other) => {
             return Err(ApiError::BadRequest(format!(
                 "status {other:?} is not one of PENDING, PROCESSING, PUBLISHED, FAILED"
@@ -206,7 +206,7 @@ pub async fn publish_requests(
 pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<Stats>, ApiError> {
     let s = &state.store;
     let requests = s.publish_requests();
-    let requests = |status: &'static str| requests.count_documents(doc! {"status": status});
+    let requests = |status: PublishStatus| requests.count_documents(doc! {"status": status});
     Ok(Json(Stats {
         users: s.users().count_documents(doc! {}).await?,
         verified_users: s.users().count_documents(doc! {"verified": true}).await?,
@@ -221,10 +221,10 @@ pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<
             .collection::<Document>("assets")
             .count_documents(doc! {})
             .await?,
-        pending_requests: requests("PENDING").await?,
-        processing_requests: requests("PROCESSING").await?,
-        published_requests: requests("PUBLISHED").await?,
-        failed_requests: requests("FAILED").await?,
+        pending_requests: requests(PublishStatus::Pending).await?,
+        processing_requests: requests(PublishStatus::Processing).await?,
+        published_requests: requests(PublishStatus::Published).await?,
+        failed_requests: requests(PublishStatus::Failed).await?,
     }))
 }
 

@@ -116,7 +116,11 @@ pub async fn request_publish(
         findings: Vec::new(),
     };
     state.store.publish_requests().insert_one(&request).await?;
-    let payload = serde_json::json!({"requestId": &request.request_id}).to_string();
+    let payload = serde_json::to_string(&crate::store::PublishJob {
+        request_id: request.request_id.clone(),
+        attempt: 0,
+    })
+    .expect("json");
     if let Err(e) = state.queue.publish(payload.as_bytes()).await {
         // Not queued means not accepted: take the request back so the author can simply retry.
         tracing::warn!(error = %e, request = %request.request_id, "publish request not queued");
