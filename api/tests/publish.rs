@@ -41,6 +41,17 @@ async fn contained_worker(api: &TestApi) -> Worker {
     }
 }
 
+/// A worker that runs test runs in this process (for tests that are not about containers).
+fn inline_worker(api: &TestApi, seconds: f64) -> Worker {
+    Worker {
+        store: api.store.clone(),
+        validator: Validator::Inline,
+        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
+        seconds,
+        pause_after_claim: Duration::ZERO,
+    }
+}
+
 /// Polls a publish request until it is finished.
 async fn outcome(api: &TestApi, token: &str, request_id: &str) -> Value {
     for _ in 0..600 {
@@ -268,13 +279,7 @@ async fn publish_validate_in_a_container_and_list_in_the_catalog() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redelivered_job_never_publishes_twice() {
     let api = start().await;
-    let worker = Worker {
-        store: api.store.clone(),
-        validator: Validator::Inline,
-        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
-        seconds: 2.0,
-        pause_after_claim: Duration::ZERO,
-    };
+    let worker = inline_worker(&api, 2.0);
     let (token, id) = game_with(&api, "twice", None).await;
     let (status, req) = api
         .send("POST", &format!("/games/{id}/publish"), Some(&token), None)
@@ -329,13 +334,7 @@ async fn a_redelivered_job_never_publishes_twice() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
     let api = start().await;
-    let worker = Worker {
-        store: api.store.clone(),
-        validator: Validator::Inline,
-        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
-        seconds: 1.0,
-        pause_after_claim: Duration::ZERO,
-    };
+    let worker = inline_worker(&api, 1.0);
     let (admin, _, admin_id) = api.verified_user("moderator").await;
     api.make_admin(&admin_id).await;
     let (token, _, _) = api.verified_user("edgy").await;
@@ -399,13 +398,7 @@ async fn a_game_using_a_flagged_asset_is_published_as_nsfw() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_poison_job_never_holds_up_the_ones_behind_it() {
     let api = start().await;
-    let worker = Worker {
-        store: api.store.clone(),
-        validator: Validator::Inline,
-        work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
-        seconds: 1.0,
-        pause_after_claim: Duration::ZERO,
-    };
+    let worker = inline_worker(&api, 1.0);
 
     // The poison: a saved version, then its stored file list rewritten into a clash.
     let (bad, bad_id) = game_with(&api, "poisoner", None).await;

@@ -130,22 +130,27 @@ impl FrameSink {
                     continue;
                 }
             };
-            if self.outbox_bytes + bytes.len() > OUTBOX_MAX_BYTES {
-                self.overflowed = true;
-                continue;
-            }
-            self.outbox_bytes += bytes.len();
-            self.outbox.push(PlayerFrame {
-                player: p,
-                t: self.now,
-                cause,
-                bytes,
-            });
+            self.queue(p, cause, bytes);
         }
         StateOutcome {
             draws: squished.random_draws,
             error: None,
         }
+    }
+
+    /// Queues one frame for the host, unless the outbox is full ([`OUTBOX_MAX_BYTES`]).
+    fn queue(&mut self, player: u8, cause: Cause, bytes: Vec<u8>) {
+        if self.outbox_bytes + bytes.len() > OUTBOX_MAX_BYTES {
+            self.overflowed = true;
+            return;
+        }
+        self.outbox_bytes += bytes.len();
+        self.outbox.push(PlayerFrame {
+            player,
+            t: self.now,
+            cause,
+            bytes,
+        });
     }
 
     /// A 1.4.x squish: nobody is registered (the 2026 session has no bottom layer), the result is
@@ -196,22 +201,13 @@ impl FrameSink {
             };
             queued.push((p, bytes));
         }
+        let cause = if target < 0 {
+            Cause::State
+        } else {
+            Cause::Join
+        };
         for (p, bytes) in queued {
-            if self.outbox_bytes + bytes.len() > OUTBOX_MAX_BYTES {
-                self.overflowed = true;
-                continue;
-            }
-            self.outbox_bytes += bytes.len();
-            self.outbox.push(PlayerFrame {
-                player: p,
-                t: self.now,
-                cause: if target < 0 {
-                    Cause::State
-                } else {
-                    Cause::Join
-                },
-                bytes,
-            });
+            self.queue(p, cause, bytes);
         }
     }
 }

@@ -50,7 +50,13 @@ enum AdminCommand {
 struct AdminArgs {
     /// The account's display name or email address.
     name: String,
-    /// MongoDB connection string.
+    #[command(flatten)]
+    db: Database,
+}
+
+#[derive(clap::Args)]
+struct Database {
+    /// MongoDB connection string (a real mongod, a replica set, or SecantusDB).
     #[arg(
         long,
         env = "HG_MONGO_URL",
@@ -64,16 +70,8 @@ struct AdminArgs {
 
 #[derive(clap::Args)]
 struct Services {
-    /// MongoDB connection string (a real mongod, a replica set, or SecantusDB).
-    #[arg(
-        long,
-        env = "HG_MONGO_URL",
-        default_value = "mongodb://127.0.0.1:27017/?directConnection=true"
-    )]
-    mongo_url: String,
-    /// Database name.
-    #[arg(long, env = "HG_MONGO_DB", default_value = "homegames")]
-    database: String,
+    #[command(flatten)]
+    db: Database,
     /// RabbitMQ connection string (the publish queue).
     #[arg(
         long,
@@ -179,7 +177,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
     std::fs::create_dir_all(&published_dir)
         .with_context(|| format!("creating {}", published_dir.display()))?;
     tracing::info!(data = %data_dir.display(), published = %published_dir.display(), "data folders");
-    let mut config = ApiConfig::new(&args.services.mongo_url, &args.services.database, secret);
+    let mut config = ApiConfig::new(
+        &args.services.db.mongo_url,
+        &args.services.db.database,
+        secret,
+    );
     config.mail_log = args.mail_log;
     config.amqp_url = args.services.amqp_url;
     config.publish_queue = args.services.publish_queue;
@@ -219,7 +221,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
 
 async fn worker(args: WorkerArgs) -> Result<()> {
     use api::worker::{Validator, Worker};
-    let store = Store::connect(&args.services.mongo_url, &args.services.database)
+    let store = Store::connect(&args.services.db.mongo_url, &args.services.db.database)
         .await
         .context("bad MongoDB connection string")?;
     let validator = if args.inline_validation {
@@ -275,7 +277,7 @@ async fn worker(args: WorkerArgs) -> Result<()> {
 
 /// `homegames-api admin grant|revoke NAME`: sets the account's admin flag in the database.
 async fn set_admin(args: AdminArgs, admin: bool) -> Result<()> {
-    let store = Store::connect(&args.mongo_url, &args.database)
+    let store = Store::connect(&args.db.mongo_url, &args.db.database)
         .await
         .context("bad MongoDB connection string")?;
     let login = args.name.trim().to_lowercase();

@@ -83,7 +83,6 @@
 // record: the event plus `frames` (sent by it and its check phase), `hit`, `inputNode`, `error`.
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const Module = require('module');
 
@@ -119,33 +118,10 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
 }
 
 // --- No network, a private home --------------------------------------------------------------
-process.env.HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'hg-ref-home-'));
-process.chdir(process.env.HOME);
+const offline = require('./offline.js');
+offline.privateHome();
 const realSetImmediate = setImmediate;
-for (const mod of ['http', 'https']) {
-  const m = require(mod);
-  const refuse = (opts) => {
-    log.network.push(typeof opts === 'string' ? opts : `${mod}://${opts && opts.hostname}${opts && opts.path}`);
-    const { EventEmitter } = require('events');
-    const req = new EventEmitter();
-    req.write = () => {};
-    req.end = () => {};
-    req.setTimeout = () => req;
-    req.destroy = () => {};
-    realSetImmediate(() => {
-      const err = new Error('network unavailable in the reference harness');
-      if (req.listenerCount('error') > 0) req.emit('error', err);
-      else log.network.push('unhandled request error');
-    });
-    return req;
-  };
-  m.request = refuse;
-  m.get = refuse;
-}
-globalThis.fetch = (url) => {
-  log.network.push(`fetch ${String(url && url.url ? url.url : url)}`);
-  return Promise.reject(new TypeError('fetch failed: network unavailable in the reference harness'));
-};
+offline.refuseNetwork(log.network, realSetImmediate);
 process.on('unhandledRejection', (e) => record('unhandledRejection', e));
 process.on('uncaughtException', (e) => record('uncaughtException', e));
 
@@ -291,14 +267,7 @@ const advanceTo = async (limit) => {
     await checkPhase();
   }
 };
-let seed = script.seed >>> 0;
-Math.random = function random() {
-  seed = (seed + 0x6D2B79F5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+Math.random = offline.mulberry32(script.seed);
 
 // --- File inputs as homegames-common 4ae06e3 decodes them -------------------------------------
 const MAX_FILE_INPUT_BYTES = 8 * 1024 * 1024;

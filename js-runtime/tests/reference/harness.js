@@ -10,7 +10,6 @@
 // squishjs versions its aliases name). Game-only semantics follow ../../../docs/scripted-runs.md.
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const [gameDir, scriptPath, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
@@ -24,31 +23,10 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
 const record = (where, e) => log.exceptions.push({ where, message: e && e.name ? `${e.name}: ${e.message}` : String(e) });
 
 // --- No network, a private home --------------------------------------------------------------
-process.env.HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'hg-ref-home-'));
-process.chdir(process.env.HOME);
+const offline = require('./offline.js');
+offline.privateHome();
 const realSetImmediate = setImmediate;
-for (const mod of ['http', 'https']) {
-  const m = require(mod);
-  const refuse = (opts) => {
-    log.network.push(typeof opts === 'string' ? opts : `${mod}://${opts && opts.hostname}${opts && opts.path}`);
-    const { EventEmitter } = require('events');
-    const req = new EventEmitter();
-    req.write = () => {};
-    req.end = () => {};
-    req.setTimeout = () => req;
-    req.destroy = () => {};
-    // With no network a request fails; one nobody listens to would take the process down, which
-    // is recorded instead.
-    realSetImmediate(() => {
-      const err = new Error('network unavailable in the reference harness');
-      if (req.listenerCount('error') > 0) req.emit('error', err);
-      else log.network.push('unhandled request error');
-    });
-    return req;
-  };
-  m.request = refuse;
-  m.get = refuse;
-}
+offline.refuseNetwork(log.network, realSetImmediate);
 process.on('unhandledRejection', (e) => record('unhandledRejection', e));
 
 // --- squish-136/138/139 (games written for squish-138 outside homegames-core) ------------------
@@ -116,14 +94,7 @@ const advanceTo = async (t) => {
   }
   if (t > now) now = t;
 };
-let seed = script.seed >>> 0;
-Math.random = function random() {
-  seed = (seed + 0x6D2B79F5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+Math.random = offline.mulberry32(script.seed);
 
 // --- The game and the real Squisher -------------------------------------------------------
 const GameClass = require(path.join(gameDir, 'index.js'));
