@@ -100,7 +100,7 @@ fn every_game_declares_a_readable_squish_version() {
         let src = std::fs::read_to_string(g.join("index.js")).unwrap();
         let v = ast_scan::squish_version(&src).unwrap_or_else(|e| panic!("{}: {e}", g.display()));
         assert!(
-            ["0767", "1006", "1007", "1009", "120", "130", "135"].contains(&v.as_str()),
+            ["0767", "1006", "1007", "1009", "120", "130", "135", "142"].contains(&v.as_str()),
             "{}: {v}",
             g.display()
         );
