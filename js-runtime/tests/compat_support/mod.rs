@@ -221,10 +221,12 @@ pub fn run_game(corpus: &Corpus, game: &Path, work: &Path) -> Outcome {
         .as_array()
         .is_some_and(|e| e.iter().any(|x| x["where"] == "load"));
     let parsed: Script = serde_json::from_value(script).unwrap();
-    // Frames are compared here, not speed: the whole run may take a core (the 50% share of a live
-    // session is the containment tests' business). A heavy game on the QuickJS fallback in a debug
-    // build needs more than half a core for its 3.5 s of game time.
+    // Frames are compared here, not speed: a turn may take 5 s and the run a whole core (the 250 ms
+    // budget and the 50% share of a live session are the containment tests' business). In a debug
+    // build on a loaded 2-core machine one flush of enhanced-view-test's scene can pass 250 ms, and
+    // on the QuickJS fallback that game needs more than half a core for its 3.5 s of game time.
     let limits = IsolateLimits {
+        cpu_budget: std::time::Duration::from_secs(5),
         cpu_share_percent: 100,
         ..IsolateLimits::default()
     };
