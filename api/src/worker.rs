@@ -222,7 +222,7 @@ impl Worker {
         match self.validate(&request).await? {
             Ok(report) => self.publish(&request, report).await,
             Err((error, findings)) => {
-                self.finish(request_id, doc! {"status": PublishStatus::Failed, "error": &error, "findings": findings, "completedAt": DateTime::now()}).await?;
+                self.fail(request_id, &error, findings).await?;
                 Ok(Outcome::Failed(error))
             }
         }
@@ -230,9 +230,18 @@ impl Worker {
 
     /// Marks a claimed request FAILED with `error` (a job that no retry would make succeed).
     pub async fn fail_permanently(&self, request_id: &str, error: &str) -> Result<(), ApiError> {
+        self.fail(request_id, error, Vec::new()).await
+    }
+
+    async fn fail(
+        &self,
+        request_id: &str,
+        error: &str,
+        findings: Vec<String>,
+    ) -> Result<(), ApiError> {
         self.finish(
             request_id,
-            doc! {"status": PublishStatus::Failed, "error": error, "findings": Vec::<String>::new(), "completedAt": DateTime::now()},
+            doc! {"status": PublishStatus::Failed, "error": error, "findings": findings, "completedAt": DateTime::now()},
         )
         .await
     }

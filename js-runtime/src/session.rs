@@ -264,14 +264,7 @@ impl GameSession {
             } else {
                 t
             };
-            self.engine.begin_host_call();
-            let advanced = self.advance_inner(slice_end);
-            let ended = self.engine.end_host_call("advance_to");
-            match (advanced, ended) {
-                (_, Err(CallFailure::Ended(r))) => return Err(RuntimeError::Ended(r)),
-                (Err(e), _) => return Err(e),
-                _ => {}
-            }
+            self.host_call("advance_to", |s| s.advance_inner(slice_end))?;
             if slice_end >= t {
                 return Ok(());
             }

@@ -150,11 +150,10 @@ fn walk(
         }
         Ok(())
     };
+    // In pre-order, like `index`.
     let strings = string_ids
-        .iter()
-        .find(|(i, _)| *i == *index)
-        .map(|(_, s)| s.as_slice())
-        .unwrap_or(&[]);
+        .binary_search_by_key(index, |(i, _)| *i)
+        .map_or(&[][..], |at| string_ids[at].1.as_slice());
     *index += 1;
     frame.clear();
     squish::encode_frame_into(version, node, Some(scale), frame).map_err(|e| e.to_string())?;

@@ -203,12 +203,7 @@ pub enum LengthField {
 impl LengthField {
     /// The layout the game's `metadata().squishVersion` asks for (the old one when unknown).
     pub fn for_metadata(metadata: &Value) -> LengthField {
-        let declared = match &metadata["squishVersion"] {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        };
-        match squish::Alias::lookup(&declared) {
+        match squish::Alias::lookup(&super::catalog::squish_version_of(metadata)) {
             Some(a) if a.server >= squish::Package::V1_4_3 => LengthField::RightAligned,
             _ => LengthField::LeftAligned,
         }

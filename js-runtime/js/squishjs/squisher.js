@@ -75,8 +75,7 @@ module.exports = (v, hg) => {
       if (this.game.tick) {
         const rate = this.gameMetadata && this.gameMetadata.tickRate ? this.gameMetadata.tickRate : 60;
         // At most MAX_TICK_RATE ticks a second, whatever the game asks (real games ask 10 to 100).
-        const interval = setInterval(this.game.tick.bind(this.game), 1000 / Math.min(rate, MAX_TICK_RATE));
-        if (v.coalesce) this._tickInterval = interval;
+        setInterval(this.game.tick.bind(this.game), 1000 / Math.min(rate, MAX_TICK_RATE));
       }
     }
 
@@ -195,10 +194,6 @@ module.exports = (v, hg) => {
 
     updatePlayerSettings(playerId, settings) {
       this.playerSettings[playerId] = Object.assign(this.playerSettings[playerId] || {}, settings);
-    }
-
-    deletePlayerSettings(playerId) {
-      if (v.coalesce) delete this.playerSettings[playerId];
     }
   }
 

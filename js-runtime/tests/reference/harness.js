@@ -50,14 +50,7 @@ require(require.resolve('homegames-common', { paths: [core] }));
 
 // --- Virtual clock, Node timer ordering, mulberry32 -------------------------------------------
 let now = 0;
-const RealDate = Date;
-const currentMs = () => script.epochMs + Math.floor(now);
-class SessionDate extends RealDate {
-  constructor(...args) { if (args.length === 0) super(currentMs()); else super(...args); }
-  static now() { return currentMs(); }
-}
-globalThis.Date = SessionDate;
-Object.defineProperty(globalThis, 'performance', { value: { now: () => now, timeOrigin: script.epochMs }, configurable: true, writable: true });
+offline.virtualClock(script.epochMs, () => now);
 const timers = new Map();
 let nextId = 1;
 let armSeq = 0;

@@ -43,6 +43,19 @@ exports.refuseNetwork = (network, realSetImmediate) => {
   };
 };
 
+// Date and performance on the harness's virtual clock: `now()` gives its milliseconds, Date.now() is
+// epochMs + floor(now) (the same rule as our runtime).
+exports.virtualClock = (epochMs, now) => {
+  const RealDate = Date;
+  const currentMs = () => epochMs + Math.floor(now());
+  class SessionDate extends RealDate {
+    constructor(...args) { if (args.length === 0) super(currentMs()); else super(...args); }
+    static now() { return currentMs(); }
+  }
+  globalThis.Date = SessionDate;
+  Object.defineProperty(globalThis, 'performance', { value: { now, timeOrigin: epochMs }, configurable: true, writable: true });
+};
+
 exports.mulberry32 = (seedArg) => {
   let seed = seedArg >>> 0;
   return function random() {
