@@ -48,8 +48,11 @@ async fn schemathesis_finds_no_failures() {
             .args([
                 "--max-time",
                 &seconds,
+                // One worker: with two, Hypothesis describes strategies from two threads at once,
+                // and CPython 3.11's AST constructor is not thread-safe (gh-106905): the run
+                // stopped on "AST constructor recursion depth mismatch", a tool error, not ours.
                 "--workers",
-                "2",
+                "1",
                 "--seed",
                 &seed,
                 "--no-color",
