@@ -36,30 +36,6 @@ fn mkfifo(path: &Path) {
     assert!(ok, "mkfifo {}", path.display());
 }
 
-/// The records of a bundle: (key, data length).
-fn records(bundle: &[u8]) -> Vec<(String, usize)> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at + 44 <= bundle.len() {
-        assert_eq!(bundle[at], 1, "record start at {at}");
-        let len_field: String = bundle[at + 2..at + 12]
-            .iter()
-            .take_while(|&&b| b != 0)
-            .map(|&b| b as char)
-            .collect();
-        let len = usize::from_str_radix(&len_field, 36).unwrap() - 32;
-        let key: String = bundle[at + 12..at + 44]
-            .iter()
-            .take_while(|&&b| b != 0)
-            .map(|&b| b as char)
-            .collect();
-        out.push((key, len));
-        at += 44 + len;
-    }
-    assert_eq!(at, bundle.len(), "records fill the bundle");
-    out
-}
-
 #[test]
 fn read_regular_file_refuses_links_fifos_devices_and_oversize_files() {
     let d = tempfile::tempdir().unwrap();

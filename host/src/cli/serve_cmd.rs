@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// address that starts sessions for many people (the api's).
     #[arg(long, default_value_t = 16)]
     max_sessions_per_address: usize,
+    /// The token the platform (the api) presents to remove a deleted game or asset from this
+    /// server (`DELETE /api/games/<slug>`, `DELETE /api/assets/<id>`). Without one, nobody can.
+    #[arg(long, env = "HOMEGAMES_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -92,6 +96,7 @@ impl ServeArgs {
             },
             max_sessions: self.max_sessions,
             max_sessions_per_address: self.max_sessions_per_address,
+            admin_token: self.admin_token,
             ..ServeConfig::default()
         };
         let addr = format!("{}:{}", self.host, self.port);

@@ -141,7 +141,8 @@ fn fetch_cached(url: &str, cache: Option<&Path>, id: &str) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn is_plain_name(id: &str) -> bool {
+/// A name with no path in it: what an asset id must be to name a file.
+pub fn is_plain_name(id: &str) -> bool {
     !id.is_empty() && !id.contains('/') && !id.contains('\\') && id != "." && id != ".."
 }
 

@@ -25,6 +25,9 @@ pub struct GameEntry {
     /// The asset bundle players get on joining (message type 1), if the game declares assets.
     #[serde(skip)]
     pub bundle: Option<std::sync::Arc<Vec<u8>>>,
+    /// What `metadata()` returned (the assets it declares rebuild the bundle when one is removed).
+    #[serde(skip)]
+    pub metadata: std::sync::Arc<serde_json::Value>,
 }
 
 /// Lists the games under `roots` (a root that is itself a game folder counts as that one game); a
@@ -240,6 +243,7 @@ pub fn entry_from_metadata(
         squish_version: version,
         aspect,
         bundle,
+        metadata: std::sync::Arc::new(meta.clone()),
     }
 }
 

@@ -616,6 +616,7 @@ impl Containers {
                             serde_json::json!({"op": "reconnect", "player": player})
                         }
                         Some(Command::Input { player, message }) => serde_json::json!({"op": "input", "player": player, "message": message.to_json().to_string()}),
+                        Some(Command::End { reason }) => break reason,
                         None => break "server shut down".to_string(),
                     };
                     if io.input.write_all(format!("{line}\n").as_bytes()).await.is_err() {

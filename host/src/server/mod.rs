@@ -1,6 +1,7 @@
 //! `homegames serve`: the lobby, sessions addressed by URL on one port, and the WebSocket protocol
 //! of the existing browser client. Each session's isolate runs on its own thread (`session.rs`).
 
+pub mod admin;
 pub mod assets;
 pub mod catalog;
 pub mod container;
@@ -19,11 +20,12 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use tokio::net::TcpListener;
+use tracing::Instrument;
 
 use catalog::GameEntry;
 use container::{Containers, Limits};
@@ -91,6 +93,9 @@ pub struct ServeConfig {
     /// A frame larger than this is not sent: it is dropped (with a warning, once per connection)
     /// and the player gets the next frame that fits. The session goes on.
     pub max_frame_bytes: usize,
+    /// The token the platform presents to the admin interface (`admin.rs`: removing a deleted
+    /// game or asset); without one that interface refuses every request.
+    pub admin_token: Option<String>,
 }
 
 impl ServeConfig {
@@ -124,6 +129,7 @@ impl Default for ServeConfig {
             max_queued_bytes: 8 << 20,
             max_session_queued_bytes: 64 << 20,
             max_frame_bytes: 4 << 20,
+            admin_token: None,
         }
     }
 }
@@ -258,6 +264,8 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/new/{game}", get(new_table))
         .route("/session/{id}", get(session_page))
         .route("/ws/{id}", get(websocket))
+        .route("/api/games/{game}", delete(admin::remove_game))
+        .route("/api/assets/{id}", delete(admin::remove_asset))
         .route(
             "/client.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], CLIENT_JS) }),
@@ -401,6 +409,12 @@ async fn open_table(s: &Arc<AppState>, game: &str, fresh: bool, from: IpAddr) ->
     let Some(entry) = s.find_or_discover(game).await else {
         return (StatusCode::NOT_FOUND, format!("no game called {game:?}")).into_response();
     };
+    // A folder deleted under us (the platform removed the game and nobody told us) is forgotten.
+    if !entry.dir.join("index.js").is_file() {
+        admin::forget_game(s, game);
+        tracing::info!(game, "game folder gone: forgotten");
+        return (StatusCode::NOT_FOUND, format!("no game called {game:?}")).into_response();
+    }
     if let Some(Err(why)) = &s.containers {
         return (StatusCode::SERVICE_UNAVAILABLE, why.clone()).into_response();
     }
@@ -503,21 +517,27 @@ fn start_session(state: &Arc<AppState>, game: GameEntry, from: IpAddr) -> Result
     let (state, sid) = (state.clone(), id.clone());
     if let Some(Ok(containers)) = &state.containers {
         let containers = containers.clone();
-        tokio::spawn(async move {
-            tracing::info!(session = %sid, game = %game.slug, "contained session starting");
-            let reason = containers.run_session(&game, &options, rx, container).await;
-            state.sessions.lock().unwrap().remove(&sid);
-            tracing::info!(session = %sid, %reason, "session ended");
-        });
+        // Every line the session logs names it.
+        let span = tracing::info_span!("session", id = %sid, game = %game.slug);
+        tokio::spawn(
+            async move {
+                tracing::info!("contained session starting");
+                let reason = containers.run_session(&game, &options, rx, container).await;
+                state.sessions.lock().unwrap().remove(&sid);
+                tracing::info!(%reason, "session ended");
+            }
+            .instrument(span),
+        );
         return Ok(id);
     }
     std::thread::Builder::new()
         .name(format!("session-{id}"))
         .spawn(move || {
-            tracing::info!(session = %sid, game = %game.slug, "session started");
+            let _span = tracing::info_span!("session", id = %sid, game = %game.slug).entered();
+            tracing::info!("session started");
             let reason = session::run(&game, &options, rx);
             state.sessions.lock().unwrap().remove(&sid);
-            tracing::info!(session = %sid, %reason, "session ended");
+            tracing::info!(%reason, "session ended");
         })
         .expect("spawn session thread");
     Ok(id)
@@ -553,8 +573,11 @@ async fn websocket(
         return (StatusCode::NOT_FOUND, "no such game").into_response();
     };
     let config = s.config.clone();
+    let span = tracing::info_span!("session", id = %id, game = %game);
     ws.max_message_size(config.max_message_bytes)
-        .on_upgrade(move |socket| connection(socket, commands, seats, queued, entry, config))
+        .on_upgrade(move |socket| {
+            connection(socket, commands, seats, queued, entry, config).instrument(span)
+        })
 }
 
 /// The game's asset bundle as shared bytes: every join sends the same memory, never a copy.

@@ -36,6 +36,10 @@ pub enum Command {
         player: u8,
         message: ClientMessage,
     },
+    /// The server ends the session (its game was removed): every player is closed with `reason`.
+    End {
+        reason: String,
+    },
 }
 
 /// What a player's socket sends next.
@@ -82,6 +86,13 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
     loop {
         // Wake for player input, or every 4 ms to run due timers and ticks.
         let command = commands.recv_timeout(Duration::from_millis(4));
+        if let Ok(Command::End { reason }) = &command {
+            for tx in players.values() {
+                let _ = tx.send(Outgoing::Close(reason.clone()));
+            }
+            let _ = session.close();
+            return reason.clone();
+        }
         let now = start.elapsed().as_secs_f64() * 1000.0;
         let result = session.advance_to(now).and_then(|_| match command {
             Ok(Command::Join {
@@ -114,6 +125,8 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
                 session.resquish(1)
             }
             Ok(Command::Input { player, message }) => dispatch(&mut session, player, message),
+            // Handled before the game runs again, above.
+            Ok(Command::End { .. }) => Ok(()),
             Err(RecvTimeoutError::Timeout) => Ok(()),
             Err(RecvTimeoutError::Disconnected) => Err(js_runtime::RuntimeError::Internal(
                 "server shut down".into(),

@@ -53,6 +53,28 @@ pub async fn http_get(addr: &str, path: &str) -> String {
     out
 }
 
+/// A tiny HTTP/1.0 request with extra header lines (`"Name: value"`); returns the status and body.
+pub async fn http_request(addr: &str, method: &str, path: &str, headers: &[&str]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    s.write_all(format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n{extra}\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out).await;
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
 pub async fn session_of(addr: &str, game: &str) -> String {
     let r = http_get(addr, &format!("/play/{game}")).await;
     let loc = r
@@ -178,4 +200,28 @@ pub async fn closed(ws: &mut Socket) -> (u16, String) {
             Some(Ok(_)) => {}
         }
     }
+}
+
+/// The records of a bundle: (key, data length).
+pub fn records(bundle: &[u8]) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 44 <= bundle.len() {
+        assert_eq!(bundle[at], 1, "record start at {at}");
+        let len_field: String = bundle[at + 2..at + 12]
+            .iter()
+            .take_while(|&&b| b != 0)
+            .map(|&b| b as char)
+            .collect();
+        let len = usize::from_str_radix(&len_field, 36).unwrap() - 32;
+        let key: String = bundle[at + 12..at + 44]
+            .iter()
+            .take_while(|&&b| b != 0)
+            .map(|&b| b as char)
+            .collect();
+        out.push((key, len));
+        at += 44 + len;
+    }
+    assert_eq!(at, bundle.len(), "records fill the bundle");
+    out
 }
