@@ -13,7 +13,7 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::{LogMailer, Mailer};
 use crate::queue::Queue;
-use crate::routes::{accounts, admin, assets, games, publish, sessions};
+use crate::routes::{accounts, admin, assets, games, publish, removal, sessions};
 use crate::store::Store;
 
 /// Per-key limits on the routes that guess at secrets or send mail.
@@ -65,6 +65,8 @@ pub struct Inner {
     pub queue: Queue,
     /// For asking the game server for sessions: made once, it keeps its connections.
     pub host_client: reqwest::Client,
+    /// The image classifier uploads go through.
+    pub moderation: Arc<crate::moderation::Moderation>,
 }
 
 pub type AppState = Arc<Inner>;
@@ -81,13 +83,17 @@ impl Inner {
             .build()
             .map_err(|e| ApiError::Internal(format!("HTTP client: {e}")))?;
         Ok(Inner {
-            config,
             store,
             tokens,
             mailer,
             limits: Limits::new(),
             queue,
             host_client,
+            moderation: Arc::new(crate::moderation::Moderation::new(
+                config.nsfw_model.clone(),
+                config.nsfw_threshold,
+            )),
+            config,
         })
     }
 }
@@ -111,7 +117,9 @@ pub fn build_app(state: AppState) -> Router {
         .route("/games", post(games::create_game).get(games::my_games))
         .route(
             "/games/{game_id}",
-            get(games::get_game).patch(games::update_game),
+            get(games::get_game)
+                .patch(games::update_game)
+                .delete(removal::delete_game),
         )
         .route(
             "/games/{game_id}/versions",
@@ -129,6 +137,7 @@ pub fn build_app(state: AppState) -> Router {
             post(games::restore_version),
         )
         .route("/games/{game_id}/publish", post(publish::request_publish))
+        .route("/games/{game_id}/unpublish", post(removal::unpublish))
         .route(
             "/games/{game_id}/publish-requests",
             get(publish::list_requests),
@@ -152,6 +161,11 @@ pub fn build_app(state: AppState) -> Router {
         .route("/admin/assets/{asset_id}/nsfw", post(admin::flag_asset))
         .route("/admin/publish-requests", get(admin::publish_requests))
         .route("/admin/stats", get(admin::stats))
+        .route("/admin/dead-letters", get(admin::dead_letters))
+        .route(
+            "/admin/dead-letters/replay",
+            post(admin::replay_dead_letters),
+        )
         .route("/openapi.json", get(crate::openapi::document))
         .route("/docs", get(crate::openapi::docs_page))
         .route("/health", get(|| async { "ok" }))

@@ -22,6 +22,14 @@ pub struct ApiConfig {
     /// The game server (`homegames serve`) that runs sessions of published games, e.g.
     /// `http://127.0.0.1:8080`. None: POST /sessions answers 503.
     pub host_url: Option<String>,
+    /// The game server's admin token (its `--admin-token`): deleting or unpublishing a game, or
+    /// deleting an asset, tells the server with it. None: the server is not told (and forgets a
+    /// removed game only when it next looks for the folder).
+    pub host_admin_token: Option<String>,
+    /// The image classifier (`scripts/fetch-model` gets it). None: images are not scored.
+    pub nsfw_model: Option<PathBuf>,
+    /// Scores at or above this flag an image as not safe for work.
+    pub nsfw_threshold: f64,
     /// A folder that server serves as a game root (`--games`): published versions are written
     /// here, one folder each, for it to run.
     pub published_dir: PathBuf,
@@ -47,6 +55,9 @@ impl ApiConfig {
             amqp_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
             publish_queue: "publish_requests".into(),
             host_url: None,
+            host_admin_token: None,
+            nsfw_model: None,
+            nsfw_threshold: crate::moderation::DEFAULT_THRESHOLD,
             published_dir: PathBuf::from("published"),
             max_body_bytes: 64 * 1024,
             max_version_body_bytes: 28 * 1024 * 1024,

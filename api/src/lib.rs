@@ -13,9 +13,12 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod dead_letters;
 pub mod error;
 pub mod extract;
+pub mod host_link;
 pub mod mail;
+pub mod moderation;
 pub mod openapi;
 pub mod queue;
 pub mod request_span;

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, admin, assets, games, publish, sessions};
+use crate::routes::{accounts, admin, assets, games, publish, removal, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,7 @@ use crate::routes::{accounts, admin, assets, games, publish, sessions};
         publish::request_publish, publish::get_request, publish::list_requests,
         assets::upload, assets::mine, assets::fetch, assets::delete, sessions::create,
         admin::users, admin::games, admin::assets, admin::publish_requests, admin::stats, admin::flag_asset, admin::delete_user,
+        removal::delete_game, removal::unpublish, admin::dead_letters, admin::replay_dead_letters,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),

@@ -173,6 +173,45 @@ pub struct GameVersion {
     pub nsfw: bool,
 }
 
+/// An uploaded asset's metadata (`assets`). Its bytes are the `AssetBytes` of the same id.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Asset {
+    pub asset_id: String,
+    pub developer_id: String,
+    pub name: String,
+    /// image, audio or font.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The MIME type read from the bytes.
+    pub file_type: String,
+    pub size: i64,
+    /// Not safe for work: set by the classifier from its score, or by an admin (who wins).
+    pub nsfw: bool,
+    /// The classifier's probability that the image is not safe for work; None until it ran (or
+    /// for sounds and fonts, which it does not look at).
+    #[serde(default)]
+    pub nsfw_score: Option<f64>,
+    /// Who set `nsfw` last: `model`, an admin's userId, or None (nobody yet).
+    #[serde(default)]
+    pub nsfw_set_by: Option<String>,
+    pub created: DateTime,
+}
+
+/// Who set an asset's `nsfw` when the classifier did.
+pub const SET_BY_MODEL: &str = "model";
+
+/// An asset's bytes (`documents`, the original platform's name for the collection).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetBytes {
+    pub asset_id: String,
+    pub developer_id: String,
+    pub data: mongodb::bson::Binary,
+    pub file_size: i64,
+    pub file_type: String,
+}
+
 impl User {
     /// Whether this account may change, or see unpublished, what `owner_id` made: its author, or
     /// an admin.
@@ -240,6 +279,12 @@ impl Store {
         self.db.collection("refreshTokens")
     }
     /// File contents by sha256 (`_id`), shared by every version that holds the same bytes.
+    pub fn assets(&self) -> Collection<Asset> {
+        self.db.collection("assets")
+    }
+    pub fn asset_bytes(&self) -> Collection<AssetBytes> {
+        self.db.collection("documents")
+    }
     pub fn blobs(&self) -> Collection<Document> {
         self.db.collection("blobs")
     }
@@ -289,6 +334,23 @@ impl Store {
                     .keys(doc! {"status": 1, "created": 1})
                     .build(),
             )
+            .await?;
+        let assets = self.db.collection::<Document>("assets");
+        assets.create_index(unique(doc! {"assetId": 1})).await?;
+        assets
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"developerId": 1, "created": -1})
+                    .build(),
+            )
+            .await?;
+        assets
+            .create_index(IndexModel::builder().keys(doc! {"created": -1}).build())
+            .await?;
+        let bytes = self.db.collection::<Document>("documents");
+        bytes.create_index(unique(doc! {"assetId": 1})).await?;
+        bytes
+            .create_index(IndexModel::builder().keys(doc! {"developerId": 1}).build())
             .await?;
         let refresh = self.db.collection::<Document>("refreshTokens");
         refresh.create_index(unique(doc! {"jti": 1})).await?;

@@ -351,8 +351,7 @@ impl Worker {
         let nsfw = !report.asset_ids.is_empty()
             && self
                 .store
-                .db
-                .collection::<mongodb::bson::Document>("assets")
+                .assets()
                 .count_documents(doc! {"assetId": {"$in": &report.asset_ids}, "nsfw": true})
                 .await?
                 > 0;

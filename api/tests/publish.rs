@@ -475,3 +475,108 @@ fn transient_failures_back_off_and_give_up() {
     );
     assert_eq!(api::worker::dead_letter_queue("publish"), "publish.dead");
 }
+
+/// What the worker gave up on waits in the dead-letter queue for an admin: listed (a look takes
+/// nothing), replayed once the trouble is mended, and then published like any job.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_sees_and_replays_the_dead_letter_queue() {
+    use lapin::options::{BasicAckOptions, BasicGetOptions};
+    let api = start().await;
+    let (admin, _, admin_id) = api.verified_user("operator").await;
+    api.make_admin(&admin_id).await;
+    let (token, id) = game_with(&api, "unlucky", None).await;
+    let (status, req) = api
+        .send("POST", &format!("/games/{id}/publish"), Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{req}");
+    let rid = req["requestId"].as_str().unwrap().to_string();
+
+    // As the worker leaves a job it gave up on: its message moved to `<queue>.dead`, the request
+    // FAILED with the reason.
+    let (_conn, channel) = api::queue::open(&amqp_url(), &api.queue).await.unwrap();
+    let message = channel
+        .basic_get(&api.queue, BasicGetOptions { no_ack: false })
+        .await
+        .unwrap()
+        .expect("the queued job");
+    let dead = api::worker::dead_letter_queue(&api.queue);
+    channel
+        .queue_declare(
+            &dead,
+            lapin::options::QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let job = json!({"requestId": rid, "attempt": api::worker::MAX_ATTEMPTS}).to_string();
+    channel
+        .basic_publish(
+            "",
+            &dead,
+            Default::default(),
+            job.as_bytes(),
+            Default::default(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    channel
+        .basic_ack(message.delivery.delivery_tag, BasicAckOptions::default())
+        .await
+        .unwrap();
+    api.store
+        .publish_requests()
+        .update_one(
+            mongodb::bson::doc! {"requestId": &rid},
+            mongodb::bson::doc! {"$set": {"status": "FAILED", "error": "gave up after 10 attempts: the database is unavailable"}},
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(
+        api.get("/admin/dead-letters", Some(&token)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    for _ in 0..2 {
+        let (status, list) = api.get("/admin/dead-letters", Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let list = list.as_array().unwrap().clone();
+        assert_eq!(
+            list.len(),
+            1,
+            "a look leaves the letter where it is: {list:?}"
+        );
+        assert_eq!(
+            (list[0]["requestId"].as_str(), list[0]["attempt"].as_u64()),
+            (Some(rid.as_str()), Some(api::worker::MAX_ATTEMPTS))
+        );
+        assert_eq!(list[0]["request"]["status"], "FAILED");
+    }
+
+    let (status, replay) = api
+        .send("POST", "/admin/dead-letters/replay", Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replay}");
+    assert_eq!(replay, json!({"replayed": [rid], "dropped": 0}));
+    assert_eq!(
+        api.get("/admin/dead-letters", Some(&admin)).await.1,
+        json!([])
+    );
+    assert_eq!(
+        api.get(&format!("/publish-requests/{rid}"), Some(&token))
+            .await
+            .1["status"],
+        "PENDING"
+    );
+
+    let worker = inline_worker(&api, 1.0);
+    let (amqp, queue) = (amqp_url(), api.queue.clone());
+    let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
+    let done = outcome(&api, &token, &rid).await;
+    assert_eq!(done["status"], "PUBLISHED", "{done}");
+    consumer.abort();
+}

@@ -131,6 +131,17 @@ struct ServeArgs {
     /// The game server that runs sessions (`homegames serve`), e.g. http://127.0.0.1:8080.
     #[arg(long, env = "HG_HOST_URL")]
     host_url: Option<String>,
+    /// That server's admin token (its --admin-token): deletions and unpublishing reach it with
+    /// this (its games leave the lobby, their sessions end, removed assets leave its cache).
+    #[arg(long, env = "HG_HOST_ADMIN_TOKEN", hide_env_values = true)]
+    host_admin_token: Option<String>,
+    /// The image classifier's ONNX model (open_nsfw; `scripts/fetch-model` downloads it and
+    /// prints its path). Without it uploaded images are not scored.
+    #[arg(long, env = "HG_NSFW_MODEL")]
+    nsfw_model: Option<PathBuf>,
+    /// Images scoring at least this (0 to 1) are flagged as not safe for work.
+    #[arg(long, env = "HG_NSFW_THRESHOLD", default_value_t = api::moderation::DEFAULT_THRESHOLD)]
+    nsfw_threshold: f64,
     /// Where published versions are written for that server (serve it with --games DIR).
     /// Default: `published` in the data folder.
     #[arg(long, env = "HG_PUBLISHED_DIR")]
@@ -186,23 +197,32 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.amqp_url = args.services.amqp_url;
     config.publish_queue = args.services.publish_queue;
     config.host_url = args.host_url;
+    config.host_admin_token = args.host_admin_token;
+    config.nsfw_model = args.nsfw_model;
+    config.nsfw_threshold = args.nsfw_threshold;
     config.published_dir = published_dir;
     let store = Store::connect(&config.mongo_url, &config.database)
         .await
         .context("bad MongoDB connection string")?;
     // The API starts even while the database is down (it answers 503 until it is back); indexes
     // are made as soon as it can be reached.
-    let indexing = store.clone();
+    let state = Arc::new(Inner::new(config, store)?);
+    let starting = state.clone();
     tokio::spawn(async move {
         loop {
-            match indexing.ensure_indexes().await {
+            match starting.store.ensure_indexes().await {
                 Ok(()) => break tracing::info!("database indexes ready"),
                 Err(e) => tracing::warn!(error = %e, "database not reachable yet; retrying"),
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
+        // Images uploaded while no classifier ran are scored now.
+        match starting.moderation.classify_unscored(&starting.store).await {
+            Ok(n) => tracing::info!(scored = n, "unscored images scored"),
+            Err(e) => tracing::warn!(error = %e, "unscored images not scored"),
+        }
     });
-    let app = build_app(Arc::new(Inner::new(config, store)?));
+    let app = build_app(state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

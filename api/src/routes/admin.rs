@@ -5,7 +5,7 @@ use crate::extract::Path;
 use axum::extract::State;
 use axum::Json;
 use futures_util::TryStreamExt;
-use mongodb::bson::{doc, Document};
+use mongodb::bson::doc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -16,7 +16,8 @@ use crate::extract::{Body, Query};
 use crate::routes::accounts::Profile;
 use crate::routes::assets::{asset_view, AssetView};
 use crate::routes::publish::{view as request_view, PublishRequestView};
-use crate::store::{Game, PublishRequest, PublishStatus, User, Version};
+use crate::routes::removal::Deleted;
+use crate::store::{Asset, Game, PublishRequest, PublishStatus, User};
 
 /// An admin account.
 pub struct Admin(pub User);
@@ -80,18 +81,6 @@ pub struct Stats {
     pub processing_requests: u64,
     pub published_requests: u64,
     pub failed_requests: u64,
-}
-
-#[derive(Serialize, ToSchema, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Deleted {
-    pub users: u64,
-    pub games: u64,
-    pub versions: u64,
-    pub published_versions: u64,
-    pub publish_requests: u64,
-    pub assets: u64,
-    pub blobs: u64,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -158,10 +147,9 @@ pub async fn assets(
     _admin: Admin,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<AssetView>>, ApiError> {
-    let list: Vec<Document> = state
+    let list: Vec<Asset> = state
         .store
-        .db
-        .collection::<Document>("assets")
+        .assets()
         .find(doc! {})
         .sort(doc! {"created": -1})
         .skip(page.skip)
@@ -216,11 +204,7 @@ pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<
             .count_documents(doc! {"publishedVersion": {"$ne": null}})
             .await?,
         versions: s.versions().count_documents(doc! {}).await?,
-        assets: s
-            .db
-            .collection::<Document>("assets")
-            .count_documents(doc! {})
-            .await?,
+        assets: s.assets().count_documents(doc! {}).await?,
         pending_requests: requests(PublishStatus::Pending).await?,
         processing_requests: requests(PublishStatus::Processing).await?,
         published_requests: requests(PublishStatus::Published).await?,
@@ -233,15 +217,16 @@ pub async fn stats(State(state): State<AppState>, _admin: Admin) -> Result<Json<
     security(("bearer" = [])), responses((status = 200, body = AssetView), (status = 404, body = ErrorBody)))]
 pub async fn flag_asset(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     Path(asset_id): Path<String>,
     Body(flag): Body<NsfwFlag>,
 ) -> Result<Json<AssetView>, ApiError> {
-    let assets = state.store.db.collection::<Document>("assets");
+    let assets = state.store.assets();
+    // An admin's word is final: the classifier never sets a flag an admin set.
     let r = assets
         .update_one(
             doc! {"assetId": &asset_id},
-            doc! {"$set": {"nsfw": flag.nsfw}},
+            doc! {"$set": {"nsfw": flag.nsfw, "nsfwSetBy": &admin.user_id}},
         )
         .await?;
     if r.matched_count == 0 {
@@ -255,7 +240,8 @@ pub async fn flag_asset(
 }
 
 /// Deletes an account and everything it made: games, versions (and file contents no other version
-/// holds), published versions, publish requests, assets. One call; it can be repeated safely.
+/// holds), published versions, publish requests, assets; its games leave the game server and their
+/// sessions end. One call; it can be repeated safely.
 #[utoipa::path(delete, path = "/admin/users/{user_id}", tag = "admin", params(("user_id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = Deleted), (status = 404, body = ErrorBody)))]
 pub async fn delete_user(
@@ -276,78 +262,82 @@ pub async fn delete_user(
     {
         return Err(ApiError::NotFound("no such user".into()));
     }
-    let game_ids: Vec<String> = s
-        .games()
-        .find(doc! {"developerId": &user_id})
-        .await?
-        .try_collect::<Vec<Game>>()
-        .await?
-        .into_iter()
-        .map(|g| g.game_id)
-        .collect();
-    let versions: Vec<Version> = s
-        .versions()
-        .find(doc! {"gameId": {"$in": &game_ids}})
+    let out = crate::routes::removal::delete_account(&state, &user_id).await?;
+    tracing::info!(admin = %admin.user_id, user = %user_id, games = out.games, sessions_ended = out.server.sessions_ended, "account deleted with everything it made");
+    Ok(Json(out))
+}
+
+/// A job in the dead-letter queue, with its request as it is now.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadLetterView {
+    pub request_id: String,
+    /// The attempts it had made when it was given up.
+    pub attempt: u64,
+    /// The request (null when it no longer exists).
+    pub request: Option<PublishRequestView>,
+}
+
+/// The publish jobs the worker gave up on after repeated transient failures, oldest first (at
+/// most 500). Looking leaves them where they are.
+#[utoipa::path(get, path = "/admin/dead-letters", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DeadLetterView>), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn dead_letters(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> Result<Json<Vec<DeadLetterView>>, ApiError> {
+    let jobs = crate::dead_letters::list(&state.config.amqp_url, &state.config.publish_queue)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let ids: Vec<&str> = jobs.iter().map(|j| j.request_id.as_str()).collect();
+    let requests: Vec<PublishRequest> = state
+        .store
+        .publish_requests()
+        .find(doc! {"requestId": {"$in": &ids}})
         .await?
         .try_collect()
         .await?;
-    let mut blobs: Vec<String> = versions
-        .iter()
-        .flat_map(|v| v.files.iter().map(|f| f.sha256.clone()))
-        .collect();
-    blobs.sort();
-    blobs.dedup();
-    let mut out = Deleted {
-        published_versions: s
-            .game_versions()
-            .delete_many(doc! {"gameId": {"$in": &game_ids}})
-            .await?
-            .deleted_count,
-        versions: s
-            .versions()
-            .delete_many(doc! {"gameId": {"$in": &game_ids}})
-            .await?
-            .deleted_count,
-        publish_requests: s
-            .publish_requests()
-            .delete_many(doc! {"$or": [{"userId": &user_id}, {"gameId": {"$in": &game_ids}}]})
-            .await?
-            .deleted_count,
-        games: s
-            .games()
-            .delete_many(doc! {"developerId": &user_id})
-            .await?
-            .deleted_count,
-        assets: s
-            .db
-            .collection::<Document>("assets")
-            .delete_many(doc! {"developerId": &user_id})
-            .await?
-            .deleted_count,
-        ..Default::default()
-    };
-    s.db.collection::<Document>("documents")
-        .delete_many(doc! {"developerId": &user_id})
-        .await?;
-    // File contents are shared by hash: keep those another game's version still holds.
-    for sha in blobs {
-        if s.versions()
-            .count_documents(doc! {"files.sha256": &sha})
-            .await?
-            == 0
-        {
-            out.blobs += s
-                .blobs()
-                .delete_one(doc! {"_id": &sha})
-                .await?
-                .deleted_count;
-        }
-    }
-    out.users = s
-        .users()
-        .delete_one(doc! {"userId": &user_id})
-        .await?
-        .deleted_count;
-    tracing::info!(admin = %admin.user_id, user = %user_id, games = out.games, "account deleted with everything it made");
-    Ok(Json(out))
+    Ok(Json(
+        jobs.into_iter()
+            .map(|j| DeadLetterView {
+                request: requests
+                    .iter()
+                    .find(|r| r.request_id == j.request_id)
+                    .map(request_view),
+                request_id: j.request_id,
+                attempt: j.attempt,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayView {
+    /// Requests queued again as first attempts, PENDING.
+    pub replayed: Vec<String>,
+    /// Dead letters dropped: their request no longer exists, or they were not jobs.
+    pub dropped: u64,
+}
+
+/// Moves every dead-lettered publish job back onto the publish queue (once whatever made it fail
+/// is mended): each request is PENDING again and the worker takes it as a first attempt.
+#[utoipa::path(post, path = "/admin/dead-letters/replay", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = ReplayView), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn replay_dead_letters(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+) -> Result<Json<ReplayView>, ApiError> {
+    let out = crate::dead_letters::replay(
+        &state.config.amqp_url,
+        &state.config.publish_queue,
+        &state.store,
+    )
+    .await
+    .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    tracing::info!(admin = %admin.user_id, replayed = out.requests.len(), dropped = out.dropped, "dead letters replayed");
+    Ok(Json(ReplayView {
+        replayed: out.requests,
+        dropped: out.dropped,
+    }))
 }

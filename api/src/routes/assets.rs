@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::TryStreamExt;
 use mongodb::bson::spec::BinarySubtype;
-use mongodb::bson::{doc, Binary, Bson, DateTime, Document};
+use mongodb::bson::{doc, Binary, DateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::{Authed, Verified};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Query;
-use crate::store::new_id;
+use crate::store::{new_id, Asset, AssetBytes};
 
 pub const MAX_ASSET_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_ASSETS_PER_USER: u64 = 100;
@@ -35,6 +35,11 @@ pub struct AssetView {
     pub file_type: String,
     pub size: i64,
     pub nsfw: bool,
+    /// The classifier's probability that the image is not safe for work; null until it ran,
+    /// and for sounds and fonts.
+    pub nsfw_score: Option<f64>,
+    /// Who set `nsfw` last: `model` (the classifier), an admin's userId, or null.
+    pub nsfw_set_by: Option<String>,
     pub developer_id: String,
     pub created: String,
 }
@@ -62,20 +67,18 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     Some((kind, t.mime_type()))
 }
 
-pub fn asset_view(d: &Document) -> AssetView {
+pub fn asset_view(a: &Asset) -> AssetView {
     AssetView {
-        asset_id: d.get_str("assetId").unwrap_or_default().to_string(),
-        name: d.get_str("name").unwrap_or_default().to_string(),
-        kind: d.get_str("type").unwrap_or_default().to_string(),
-        file_type: d.get_str("fileType").unwrap_or_default().to_string(),
-        size: d.get_i64("size").unwrap_or_default(),
-        nsfw: d.get_bool("nsfw").unwrap_or_default(),
-        developer_id: d.get_str("developerId").unwrap_or_default().to_string(),
-        created: d
-            .get_datetime("created")
-            .ok()
-            .and_then(|t| t.try_to_rfc3339_string().ok())
-            .unwrap_or_default(),
+        asset_id: a.asset_id.clone(),
+        name: a.name.clone(),
+        kind: a.kind.clone(),
+        file_type: a.file_type.clone(),
+        size: a.size,
+        nsfw: a.nsfw,
+        nsfw_score: a.nsfw_score,
+        nsfw_set_by: a.nsfw_set_by.clone(),
+        developer_id: a.developer_id.clone(),
+        created: a.created.try_to_rfc3339_string().unwrap_or_default(),
     }
 }
 
@@ -110,8 +113,7 @@ pub async fn upload(
     })?;
     let owned = state
         .store
-        .db
-        .collection::<Document>("assets")
+        .assets()
         .count_documents(doc! {"developerId": &user.user_id})
         .await?;
     if owned >= MAX_ASSETS_PER_USER {
@@ -123,25 +125,40 @@ pub async fn upload(
     }
     let asset_id = new_id();
     let now = DateTime::now();
-    let data = Bson::Binary(Binary {
-        subtype: BinarySubtype::Generic,
-        bytes: body.to_vec(),
-    });
     // Bytes first: an asset whose metadata exists always has its bytes.
     state
         .store
-        .db
-        .collection::<Document>("documents")
-        .insert_one(doc! {"assetId": &asset_id, "developerId": &user.user_id, "data": data, "fileSize": body.len() as i64, "fileType": mime})
+        .asset_bytes()
+        .insert_one(AssetBytes {
+            asset_id: asset_id.clone(),
+            developer_id: user.user_id.clone(),
+            data: Binary {
+                subtype: BinarySubtype::Generic,
+                bytes: body.to_vec(),
+            },
+            file_size: body.len() as i64,
+            file_type: mime.to_string(),
+        })
         .await?;
-    let meta = doc! {"assetId": &asset_id, "developerId": &user.user_id, "name": &name, "type": kind, "fileType": mime, "size": body.len() as i64, "nsfw": false, "created": now};
-    state
-        .store
-        .db
-        .collection::<Document>("assets")
-        .insert_one(&meta)
-        .await?;
-    Ok((StatusCode::CREATED, Json(asset_view(&meta))))
+    let asset = Asset {
+        asset_id,
+        developer_id: user.user_id.clone(),
+        name,
+        kind: kind.to_string(),
+        file_type: mime.to_string(),
+        size: body.len() as i64,
+        nsfw: false,
+        nsfw_score: None,
+        nsfw_set_by: None,
+        created: now,
+    };
+    state.store.assets().insert_one(&asset).await?;
+    if asset.kind == "image" {
+        state
+            .moderation
+            .classify_later(&state.store, &asset.asset_id, body);
+    }
+    Ok((StatusCode::CREATED, Json(asset_view(&asset))))
 }
 
 /// The signed-in author's assets.
@@ -150,10 +167,9 @@ pub async fn mine(
     State(state): State<AppState>,
     Authed(user): Authed,
 ) -> Result<Json<Vec<AssetView>>, ApiError> {
-    let docs: Vec<Document> = state
+    let docs: Vec<Asset> = state
         .store
-        .db
-        .collection::<Document>("assets")
+        .assets()
         .find(doc! {"developerId": &user.user_id})
         .sort(doc! {"created": -1})
         .await?
@@ -171,19 +187,11 @@ pub async fn fetch(
 ) -> Result<Response, ApiError> {
     let d = state
         .store
-        .db
-        .collection::<Document>("documents")
+        .asset_bytes()
         .find_one(doc! {"assetId": &asset_id})
         .await?
         .ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
-    let bytes = match d.get("data") {
-        Some(Bson::Binary(b)) => b.bytes.clone(),
-        _ => return Err(ApiError::Internal("asset without data".into())),
-    };
-    let mime = d
-        .get_str("fileType")
-        .unwrap_or("application/octet-stream")
-        .to_string();
+    let (bytes, mime) = (d.data.bytes, d.file_type);
     Ok((
         [
             (header::CONTENT_TYPE, mime),
@@ -205,20 +213,21 @@ pub async fn delete(
     Authed(user): Authed,
     Path(asset_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let assets = state.store.db.collection::<Document>("assets");
+    let assets = state.store.assets();
     let a = assets
         .find_one(doc! {"assetId": &asset_id})
         .await?
         .ok_or_else(|| ApiError::NotFound("no such asset".into()))?;
-    if !user.may_manage(a.get_str("developerId").unwrap_or_default()) {
+    if !user.may_manage(&a.developer_id) {
         return Err(ApiError::NotFound("no such asset".into()));
     }
     assets.delete_one(doc! {"assetId": &asset_id}).await?;
     state
         .store
-        .db
-        .collection::<Document>("documents")
+        .asset_bytes()
         .delete_one(doc! {"assetId": &asset_id})
         .await?;
+    // Gone from the database first, so the game server cannot fetch it again once told.
+    crate::host_link::retire_assets(&state, std::slice::from_ref(&asset_id)).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -413,12 +413,11 @@ pub async fn update_game(
             // One of the author's own images.
             let asset = state
                 .store
-                .db
-                .collection::<mongodb::bson::Document>("assets")
+                .assets()
                 .find_one(doc! {"assetId": &t, "developerId": &user.user_id})
                 .await?;
             match asset {
-                Some(a) if a.get_str("type") == Ok("image") => {}
+                Some(a) if a.kind == "image" => {}
                 Some(_) => return Err(ApiError::invalid("the thumbnail must be an image asset")),
                 None => {
                     return Err(ApiError::invalid(

@@ -5,4 +5,5 @@ pub mod admin;
 pub mod assets;
 pub mod games;
 pub mod publish;
+pub mod removal;
 pub mod sessions;

@@ -62,6 +62,9 @@ pub struct TestApi {
     _dir: tempfile::TempDir,
 }
 
+/// The token secret of every test api (so a second api over the same database takes its tokens).
+pub const TEST_JWT_SECRET: &str = "test-secret-0123456789abcdef";
+
 pub async fn start() -> TestApi {
     start_with(&mongo_url(), true).await
 }
@@ -89,7 +92,7 @@ pub async fn start_configured(
             );
         }
     }
-    let mut config = ApiConfig::new(url, &database, "test-secret-0123456789abcdef");
+    let mut config = ApiConfig::new(url, &database, TEST_JWT_SECRET);
     config.mail_log = Some(dir.path().join("mail.jsonl"));
     config.amqp_url = amqp_url();
     config.publish_queue = format!("publish_test_{}", api::store::new_id());
