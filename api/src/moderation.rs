@@ -192,7 +192,10 @@ impl Moderation {
             .map_err(db)?;
         if flagged.matched_count == 0 {
             assets
-                .update_one(doc! {"assetId": asset_id}, doc! {"$set": {"nsfwScore": score}})
+                .update_one(
+                    doc! {"assetId": asset_id},
+                    doc! {"$set": {"nsfwScore": score}},
+                )
                 .await
                 .map_err(db)?;
         }

@@ -163,8 +163,31 @@ async fn view(
     game: Game,
     latest: Option<VersionSummary>,
 ) -> Result<GameView, ApiError> {
-    Ok(GameView {
-        developer: display_name_of(state, &game.developer_id).await?,
+    let developer = display_name_of(state, &game.developer_id).await?;
+    Ok(view_by(game, developer, latest))
+}
+
+/// The display names of `user_ids`, in one query.
+async fn display_names(
+    state: &AppState,
+    user_ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    let users: Vec<crate::store::User> = state
+        .store
+        .users()
+        .find(doc! {"userId": {"$in": user_ids}})
+        .await?
+        .try_collect()
+        .await?;
+    Ok(users
+        .into_iter()
+        .map(|u| (u.user_id, u.display_name))
+        .collect())
+}
+
+fn view_by(game: Game, developer: String, latest: Option<VersionSummary>) -> GameView {
+    GameView {
+        developer,
         game_id: game.game_id,
         name: game.name,
         description: game.description,
@@ -173,7 +196,7 @@ async fn view(
         published_version: game.published_version,
         nsfw: game.nsfw,
         latest_version: latest,
-    })
+    }
 }
 
 fn not_found() -> ApiError {
@@ -347,7 +370,7 @@ pub async fn my_games(
         let latest = latest_version(&state, &g.game_id)
             .await?
             .map(|v| summary(&v, false));
-        out.push(view(&state, g, latest).await?);
+        out.push(view_by(g, user.display_name.clone(), latest));
     }
     Ok(Json(out))
 }
@@ -620,9 +643,19 @@ pub async fn catalog(State(state): State<AppState>) -> Result<Json<Vec<GameView>
         .await?
         .try_collect()
         .await?;
-    let mut out = Vec::with_capacity(games.len());
-    for g in games {
-        out.push(view(&state, g, None).await?);
-    }
-    Ok(Json(out))
+    // One query for every author's name, not one per game.
+    let ids: Vec<&str> = games.iter().map(|g| g.developer_id.as_str()).collect();
+    let names = display_names(&state, &ids).await?;
+    Ok(Json(
+        games
+            .into_iter()
+            .map(|g| {
+                let name = names
+                    .get(&g.developer_id)
+                    .cloned()
+                    .unwrap_or_else(|| "(deleted)".into());
+                view_by(g, name, None)
+            })
+            .collect(),
+    ))
 }
