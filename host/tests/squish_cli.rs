@@ -263,7 +263,8 @@ fn play_records_a_scripted_run() {
     assert!(log["ended"].is_null());
 }
 
-/// `homegames validate`: the publish pipeline's test run, as one JSON report.
+/// `homegames validate`: the publish pipeline's test run, as one JSON report; a game that fails is
+/// a failed command (exit 1; before, it printed `"ok":false` and exited 0).
 #[test]
 fn validate_reports_a_good_and_a_broken_game() {
     let game = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../games/balloon-pop");
@@ -287,6 +288,16 @@ fn validate_reports_a_good_and_a_broken_game() {
         "throw new Error('nope at load');\n",
     )
     .unwrap();
+    for args in [&[][..], &["--describe"][..]] {
+        let out = homegames(
+            &[&["validate", broken.path().to_str().unwrap()][..], args].concat(),
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("the game did not pass: "));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["ok"], false, "{args:?}");
+    }
     let out = homegames(&["validate", broken.path().to_str().unwrap()], b"");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["ok"], false);

@@ -254,7 +254,7 @@ impl GameSession {
 
     /// Runs every timer (ticks included) due up to `t`, in order, then sets the clock to `t`.
     ///
-    /// Each slice of at most [`ADVANCE_SLICE_MS`] of game time is one host call under one CPU
+    /// Each slice of at most `ADVANCE_SLICE_MS` (50 ms) of game time is one host call under one CPU
     /// budget, so a long jump of a scripted run gets a budget per slice while a live session
     /// (which advances a frame at a time) gets one per step.
     pub fn advance_to(&mut self, t: f64) -> Result<(), RuntimeError> {

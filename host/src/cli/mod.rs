@@ -1,4 +1,8 @@
 //! Command-line surface of the `homegames` binary.
+//!
+//! The doc comments here are the `--help` text users read, where `<ID>` means a placeholder, not
+//! an HTML tag.
+#![allow(rustdoc::invalid_html_tags)]
 
 mod limit_args;
 mod new_cmd;

@@ -9,7 +9,8 @@ use clap::Args;
 #[derive(Args, Debug)]
 #[command(
     after_help = "Prints one JSON report: {ok, error, squishVersion, name, assetIds, exceptions, frames} \
-    ({ok, error, metadata} with --describe). Exits 0 whenever a report was written; `ok` says whether the game passed. \
+    ({ok, error, metadata} with --describe). Exits 0 when the game passed, 1 when it did not (the report says why), \
+    2 on a usage error. \
     The report is the only thing on stdout: whatever the game prints goes to stderr."
 )]
 pub struct ValidateArgs {
@@ -29,12 +30,21 @@ impl ValidateArgs {
         // Before the game loads: the report goes to the real stdout through a private descriptor,
         // and fd 1 becomes stderr, so nothing the game prints can pass for (or follow) the report.
         let mut out = host::server::container::take_stdout_for_wire()?;
-        let line = if self.describe {
-            serde_json::to_string(&host::validate::describe_inline(&self.game))?
+        let (line, ok, error) = if self.describe {
+            let d = host::validate::describe_inline(&self.game);
+            (serde_json::to_string(&d)?, d.ok, d.error)
         } else {
-            serde_json::to_string(&host::validate::validate_inline(&self.game, self.seconds))?
+            let r = host::validate::validate_inline(&self.game, self.seconds);
+            (serde_json::to_string(&r)?, r.ok, r.error)
         };
         writeln!(out, "{line}")?;
+        out.flush()?;
+        // A failed check is a failed command, for scripts and CI; the report still says why.
+        anyhow::ensure!(
+            ok,
+            "the game did not pass: {}",
+            error.unwrap_or_else(|| "see the report".into())
+        );
         Ok(())
     }
 }

@@ -83,7 +83,7 @@ pub struct Containers {
     docker: Docker,
     image: String,
     limits: Limits,
-    /// Game roots (canonical), each mounted read-only at /games/<index> in every container.
+    /// Game roots (canonical), each mounted read-only at `/games/<index>` in every container.
     roots: Vec<PathBuf>,
     /// The session options, as the worker's command-line flags.
     worker_flags: Vec<String>,
@@ -117,7 +117,10 @@ impl Containers {
         let rootfs =
             rootfs_tar(worker_binary).map_err(|e| ContainmentError::Image(e.to_string()))?;
         // The tag names the binary's content, so a rebuilt binary gets a fresh image.
-        let tag = format!("{:016x}", fnv(&rootfs));
+        let tag = {
+            use sha2::Digest;
+            hex::encode(&sha2::Sha256::digest(&rootfs)[..8])
+        };
         let image = format!("homegames-session:{tag}");
         if docker.inspect_image(&image).await.is_err() {
             let options = CreateImageOptions {
@@ -792,12 +795,6 @@ fn rootfs_tar(binary: &Path) -> std::io::Result<Vec<u8>> {
         tar.append_path_with_name(&src, &dst)?;
     }
     tar.into_inner()
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -593,19 +593,9 @@ fn shared_bundle(bundle: &Option<Arc<Vec<u8>>>) -> Option<Bytes> {
         .map(|b| Bytes::from_owner(Shared(b.clone())))
 }
 
-/// A fresh seat secret: 128 bits from the system's random source, as hex.
+/// A fresh seat secret: 128 bits from a generator the system seeds (`rand`'s), as hex.
 fn new_secret() -> String {
-    let mut bytes = [0u8; 16];
-    let read = std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
-    if read.is_err() {
-        // No /dev/urandom: std's per-process random hash keys, twice (still unpredictable to a client).
-        bytes[..4].copy_from_slice(&rand_u32().to_le_bytes());
-        bytes[4..8].copy_from_slice(&rand_u32().to_le_bytes());
-        bytes[8..12].copy_from_slice(&rand_u32().to_le_bytes());
-        bytes[12..].copy_from_slice(&rand_u32().to_le_bytes());
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// Compares secrets in time independent of where they differ.
@@ -815,7 +805,9 @@ async fn connection(
         [queued.clone(), session_queued.clone()],
         close_rx,
     ));
-    let mut window = (Instant::now(), 0u32);
+    let limiter = governor::RateLimiter::direct(governor::Quota::per_second(
+        std::num::NonZeroU32::new(config.max_messages_per_second.max(1)).expect("at least 1"),
+    ));
     let mut oversized = 0u64;
     let mut close: Option<CloseFrame> = None;
     // Serve the player until either side goes away (nothing to serve if the join failed).
@@ -862,9 +854,7 @@ async fn connection(
                 },
                 incoming = stream.next() => match incoming {
                     Some(Ok(Message::Text(t))) => {
-                        if window.0.elapsed() >= Duration::from_secs(1) { window = (Instant::now(), 0); }
-                        window.1 += 1;
-                        if window.1 > config.max_messages_per_second {
+                        if limiter.check().is_err() {
                             tracing::debug!(player, "message rate limit: dropped");
                             continue;
                         }
@@ -927,16 +917,9 @@ fn slow_client(player: u8, what: &str, cap: usize) -> CloseFrame {
     }
 }
 
+/// A session id's worth of randomness (ids are checked against the running ones when made).
 fn rand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    h.finish() as u32
+    rand::random()
 }
 
 #[cfg(test)]

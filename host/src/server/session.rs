@@ -192,10 +192,7 @@ fn now_ms() -> f64 {
 
 /// A live session's Math.random seed: different every session.
 fn rand_seed() -> u32 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    (t.as_nanos() as u32) ^ std::process::id().rotate_left(16)
+    rand::random()
 }
 
 /// The byte protocol between a host and a session worker (a session in its own process, e.g. in a
