@@ -235,12 +235,14 @@ fn without_audio(version: SquishVersion, bytes: &[u8], audio_keys: &[String]) ->
     if audio_keys.is_empty() {
         return bytes.to_vec();
     }
+    // Our own encoder wrote these bytes, so they always split; if they did not, the frame goes
+    // as it is rather than cut at a guess.
+    let Ok(spans) = squish::frame_spans(bytes) else {
+        return bytes.to_vec();
+    };
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i + 3 < bytes.len() {
-        let len = bytes[i + 1] as usize + bytes[i + 2] as usize + bytes[i + 3] as usize;
-        let end = (i + len.max(1)).min(bytes.len());
-        let frame = &bytes[i..end];
+    for span in spans {
+        let frame = &bytes[span];
         let audio = squish::decode_frame(version, frame)
             .ok()
             .and_then(|f| f.node.asset)
@@ -248,7 +250,6 @@ fn without_audio(version: SquishVersion, bytes: &[u8], audio_keys: &[String]) ->
         if !audio {
             out.extend_from_slice(frame);
         }
-        i = end;
     }
     out
 }

@@ -23,7 +23,7 @@ pub mod model;
 pub mod tags;
 pub mod version;
 
-pub use decode::{decode, decode_frame, decode_frames, Frame, MAX_FRAME_LEN};
+pub use decode::{decode, decode_frame, decode_frames, frame_spans, Frame, MAX_FRAME_LEN};
 pub use encode::{encode, encode_frame_into, encode_tree_into};
 pub use error::{DecodeError, EncodeError, VersionError};
 pub use model::{

@@ -224,6 +224,18 @@ fn check(package: Package, t: &Node) -> Result<(), TestCaseError> {
         .as_ref()
         .is_ok_and(|f| f.iter().all(|f| f.stopped_at_unknown_tag.is_none())));
     let decoded: Vec<Node> = frames.unwrap().into_iter().map(|f| f.node).collect();
+    // The spans tile the message, one per node, each a frame on its own.
+    let spans = squish::frame_spans(&bytes).unwrap();
+    prop_assert_eq!(spans.len(), decoded.len());
+    prop_assert_eq!(spans.first().map(|s| s.start), Some(0));
+    prop_assert_eq!(spans.last().map(|s| s.end), Some(bytes.len()));
+    prop_assert!(spans.windows(2).all(|w| w[0].end == w[1].start));
+    for (span, node) in spans.iter().zip(&decoded) {
+        prop_assert_eq!(
+            &squish::decode_frame(v, &bytes[span.clone()]).unwrap().node,
+            node
+        );
+    }
     prop_assert_eq!(decoded, flatten(t));
     Ok(())
 }

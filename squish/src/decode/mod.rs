@@ -38,7 +38,17 @@ pub fn decode(version: SquishVersion, bytes: &[u8]) -> Result<Vec<Node>, DecodeE
 /// Like [`decode`], keeping per-frame parse details.
 pub fn decode_frames(version: SquishVersion, bytes: &[u8]) -> Result<Vec<Frame>, DecodeError> {
     let family = version.family()?;
-    let mut frames = Vec::new();
+    frame_spans(bytes)?
+        .into_iter()
+        .map(|span| decode_frame_at(family, &bytes[span.clone()], span.start))
+        .collect()
+}
+
+/// Where each frame of a state message lies, split as the browser client splits them: a frame's
+/// length is the sum of its three length bytes. The one place outside the codec that needs frame
+/// boundaries (a spectator's frame without its audio) uses this rather than knowing the layout.
+pub fn frame_spans(bytes: &[u8]) -> Result<Vec<std::ops::Range<usize>>, DecodeError> {
+    let mut spans = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if bytes.len() - i < 4 {
@@ -60,10 +70,10 @@ pub fn decode_frames(version: SquishVersion, bytes: &[u8]) -> Result<Vec<Frame>,
                 available: bytes.len() - i,
             });
         }
-        frames.push(decode_frame_at(family, &bytes[i..end], i)?);
+        spans.push(i..end);
         i = end;
     }
-    Ok(frames)
+    Ok(spans)
 }
 
 /// Decode exactly one frame (the whole slice).
