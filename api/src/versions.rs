@@ -9,9 +9,10 @@ use sha2::{Digest, Sha256};
 use crate::error::ApiError;
 use crate::store::{FileEntry, Store};
 
-pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
-pub const MAX_TOTAL_BYTES: usize = 20 * 1024 * 1024;
-pub const MAX_FILES: usize = 500;
+// The publishing limits are the runtime's: one definition, in game-files.
+pub const MAX_FILE_BYTES: usize = game_files::MAX_FILE_BYTES as usize;
+pub const MAX_TOTAL_BYTES: usize = game_files::MAX_TOTAL_BYTES as usize;
+pub const MAX_FILES: usize = game_files::MAX_FILES;
 
 /// A relative path of plain segments: no leading `/`, no `.` or `..`, no backslashes or control
 /// characters, at most 200 bytes.

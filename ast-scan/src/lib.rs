@@ -15,7 +15,7 @@ mod shadowing;
 mod version;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use swc_common::{BytePos, Globals, Mark, Spanned, GLOBALS};
@@ -181,34 +181,24 @@ pub fn scan_sources(sources: &[(String, String)]) -> Vec<Finding> {
 }
 
 /// The files a scan of `paths` reads, sorted: each file given, and every `.js` below each folder
-/// given (`node_modules` and `.git` excepted, as the runtime loads them).
+/// given, walked as the runtime walks a game (`game_files::walk`: no link followed, so a link
+/// cycle ends; `node_modules` and `.git` are not part of a game; FIFOs and devices are not read).
 pub fn js_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScanError> {
     let mut files = Vec::new();
     for p in paths {
-        collect(p, &mut files)?;
+        let meta = std::fs::metadata(p).map_err(|e| ScanError::Io(p.to_path_buf(), e))?;
+        if meta.is_file() {
+            files.push(p.to_path_buf());
+            continue;
+        }
+        let entries = game_files::walk(p).map_err(|e| ScanError::Io(e.path, e.source))?;
+        files.extend(
+            entries
+                .into_iter()
+                .filter(|e| e.kind == game_files::EntryKind::File && e.relative.ends_with(".js"))
+                .map(|e| e.path),
+        );
     }
     files.sort();
     Ok(files)
-}
-
-fn collect(p: &Path, files: &mut Vec<PathBuf>) -> Result<(), ScanError> {
-    let meta = std::fs::metadata(p).map_err(|e| ScanError::Io(p.to_path_buf(), e))?;
-    if meta.is_file() {
-        files.push(p.to_path_buf());
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(p).map_err(|e| ScanError::Io(p.to_path_buf(), e))? {
-        let entry = entry.map_err(|e| ScanError::Io(p.to_path_buf(), e))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if path.is_dir() {
-            // The folders the runtime loads game files from: all but these two.
-            if name != "node_modules" && name != ".git" {
-                collect(&path, files)?;
-            }
-        } else if name.ends_with(".js") {
-            files.push(path);
-        }
-    }
-    Ok(())
 }

@@ -160,3 +160,20 @@ fn the_resolver_shortcut_changes_no_finding() {
         "{shortcut} files took the shortcut, {resolved} were resolved"
     );
 }
+
+/// A folder with a link cycle and links out of the game is walked as the runtime walks it: the
+/// scan ends (before, it followed `lib/loop -> ..` until the path was too long) and reads only the
+/// game's own files.
+#[test]
+fn a_link_cycle_or_a_link_out_is_not_followed() {
+    let d = std::env::temp_dir().join(format!("hg-scan-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(d.join("lib")).unwrap();
+    std::fs::write(d.join("index.js"), "module.exports = 1;\n").unwrap();
+    std::fs::write(d.join("lib/a.js"), "module.exports = 2;\n").unwrap();
+    std::os::unix::fs::symlink(&d, d.join("lib/loop")).unwrap();
+    std::os::unix::fs::symlink("/usr/lib", d.join("outside")).unwrap();
+    let files = ast_scan::js_files(std::slice::from_ref(&d)).unwrap();
+    let _ = std::fs::remove_dir_all(&d);
+    assert_eq!(files, [d.join("index.js"), d.join("lib/a.js")]);
+}
