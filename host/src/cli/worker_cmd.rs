@@ -16,19 +16,22 @@ use clap::Args;
 use host::server::catalog;
 use host::server::container::take_stdout_for_wire;
 use host::server::protocol::ClientMessage;
-use host::server::session::{run, wire, Command, Outgoing, SessionOptions};
+use host::server::session::{run, Command, Outgoing, SessionOptions};
+use host::server::worker_protocol::{wire, ToWorker};
 
 use super::limit_args::LimitArgs;
 
 #[derive(Args, Debug)]
 pub struct WorkerArgs {
-    /// The game's folder. Without it the worker waits (warm) for a first stdin line
-    /// `{"op":"load","game":"<folder>"}`.
+    /// The game's folder, for a run by hand (the options then come from the flags below). Without
+    /// it the worker waits (warm) for its first stdin line, a `load` carrying the game and every
+    /// session option (`server::worker_protocol`).
     #[arg(long)]
     game: Option<PathBuf>,
+    /// With --game: percent of the view kept around the game.
     #[arg(long, default_value_t = 9)]
     bezel: u8,
-    /// Seconds without players before the session ends.
+    /// With --game: seconds without players before the session ends.
     #[arg(long, default_value_t = 60)]
     idle_timeout: u64,
     #[command(flatten)]
@@ -40,71 +43,68 @@ impl WorkerArgs {
         // First, before the game is loaded: after this only `out` writes to the wire.
         let wire = take_stdout_for_wire()?;
         let mut lines = std::io::BufReader::new(std::io::stdin()).lines();
-        let game = match self.game {
-            Some(g) => g,
+        let (game, options) = match self.game {
+            Some(g) => (
+                g,
+                SessionOptions {
+                    bezel: (self.bezel as f64, self.bezel as f64),
+                    idle_timeout: Duration::from_secs(self.idle_timeout),
+                    limits: self.limits.limits(),
+                },
+            ),
             None => {
-                // Warm: everything is loaded and waiting; the game arrives first.
+                // Warm: everything is loaded and waiting; the game and its options arrive first.
                 let first = lines.next().transpose()?.unwrap_or_default();
-                let v: serde_json::Value = serde_json::from_str(&first).unwrap_or_default();
-                match v["game"].as_str() {
-                    Some(g) if v["op"] == "load" => PathBuf::from(g),
-                    _ => {
-                        anyhow::bail!("a warm worker expects {{\"op\":\"load\",\"game\":…}} first")
+                match ToWorker::parse(&first) {
+                    Ok(ToWorker::Load { game, settings }) => {
+                        (PathBuf::from(game), SessionOptions::from(&settings))
                     }
+                    _ => anyhow::bail!("a warm worker expects a load message first, got {first:?}"),
                 }
             }
         };
         let entry = catalog::entry_for(&game).map_err(anyhow::Error::msg)?;
         let out = Arc::new(Mutex::new(wire));
-        let (tx, rx) = std::sync::mpsc::channel();
+        let (tx, rx) = flume::unbounded();
         let reader_out = out.clone();
         std::thread::spawn(move || {
             for line in lines {
                 let Ok(line) = line else { break };
-                let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+                let Ok(message) = ToWorker::parse(&line) else {
                     continue;
                 };
-                let player = v["player"]
-                    .as_u64()
-                    .and_then(|p| u8::try_from(p).ok())
-                    .unwrap_or(0);
-                let command = match v["op"].as_str() {
-                    Some("spectate") => Command::Spectate {
+                let command = match message {
+                    ToWorker::Spectate { player } => Command::Spectate {
                         player,
                         frames: forwarder(&reader_out, player),
                     },
-                    Some("join") => {
-                        let frames = forwarder(&reader_out, player);
-                        Command::Join {
-                            player,
-                            name: v["name"].as_str().unwrap_or("player").to_string(),
-                            client_info: v["clientInfo"].clone(),
-                            frames,
-                        }
-                    }
-                    Some("leave") => Command::Leave { player },
-                    Some("reconnect") => Command::Reconnect {
+                    ToWorker::Join {
+                        player,
+                        name,
+                        client_info,
+                    } => Command::Join {
+                        player,
+                        name,
+                        client_info,
+                        frames: forwarder(&reader_out, player),
+                    },
+                    ToWorker::Leave { player } => Command::Leave { player },
+                    ToWorker::Reconnect { player } => Command::Reconnect {
                         player,
                         frames: forwarder(&reader_out, player),
                     },
-                    Some("input") => {
-                        match ClientMessage::parse(v["message"].as_str().unwrap_or("")) {
-                            Ok(message) => Command::Input { player, message },
-                            Err(_) => continue,
-                        }
-                    }
-                    _ => continue,
+                    ToWorker::Input { player, message } => match ClientMessage::parse(&message) {
+                        Ok(message) => Command::Input { player, message },
+                        Err(_) => continue,
+                    },
+                    ToWorker::End { reason } => Command::End { reason },
+                    ToWorker::Load { .. } => continue,
                 };
                 if tx.send(command).is_err() {
                     break;
                 }
             }
         });
-        let options = SessionOptions {
-            bezel: (self.bezel as f64, self.bezel as f64),
-            idle_timeout: Duration::from_secs(self.idle_timeout),
-            limits: self.limits.limits(),
-        };
         let reason = run(&entry, &options, rx);
         let mut out = out.lock().unwrap();
         let _ = out.write_all(&wire::record(wire::CLOSE, 0, reason.as_bytes()));

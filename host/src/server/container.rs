@@ -3,7 +3,7 @@
 //! binary and the libraries it links (no registry). The container has no network, a read-only root,
 //! a small tmpfs, no capabilities, no new privileges, and memory, CPU and PID limits; the game
 //! folder is mounted read-only. The host talks to it over the container's stdin/stdout
-//! (`session::wire`). If Docker cannot be reached, sessions do not start: we never fall back to
+//! (`worker_protocol`). If Docker cannot be reached, sessions do not start: we never fall back to
 //! running them uncontained.
 
 use std::collections::HashMap;
@@ -21,7 +21,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::catalog::GameEntry;
-use super::session::{wire, Command, Outgoing, SessionOptions};
+use super::session::{Command, Outgoing, SessionOptions};
+pub use super::worker_protocol::MAX_RECORD_BYTES;
+use super::worker_protocol::{wire, RecordReader, SessionSettings, ToWorker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContainmentError {
@@ -85,8 +87,8 @@ pub struct Containers {
     limits: Limits,
     /// Game roots (canonical), each mounted read-only at `/games/<index>` in every container.
     roots: Vec<PathBuf>,
-    /// The session options, as the worker's command-line flags.
-    worker_flags: Vec<String>,
+    /// Every session option, sent with the game in each worker's first line.
+    settings: SessionSettings,
     warm: Arc<Mutex<Vec<Started>>>,
     warm_target: usize,
     /// Describe runs' outcomes by game-folder content hash.
@@ -145,16 +147,7 @@ impl Containers {
             image,
             limits,
             roots,
-            worker_flags: vec![
-                "--bezel".into(),
-                (options.bezel.0 as u8).to_string(),
-                "--idle-timeout".into(),
-                options.idle_timeout.as_secs().to_string(),
-                "--heap-mb".into(),
-                (options.limits.heap_limit >> 20).to_string(),
-                "--cpu-ms".into(),
-                options.limits.cpu_budget.as_millis().to_string(),
-            ],
+            settings: SessionSettings::from(options),
             warm: Arc::new(Mutex::new(Vec::new())),
             warm_target: warm,
             described: Arc::default(),
@@ -276,7 +269,7 @@ impl Containers {
         &self,
         game: &GameEntry,
         options: &SessionOptions,
-        commands: std::sync::mpsc::Receiver<Command>,
+        commands: flume::Receiver<Command>,
         assigned: Arc<Mutex<Option<String>>>,
     ) -> String {
         match self.run(game, options, commands, assigned).await {
@@ -513,12 +506,7 @@ impl Containers {
         let host = self.host_config(binds, true);
         let config = ContainerCreateBody {
             image: Some(self.image.clone()),
-            cmd: Some(
-                ["/homegames".to_string(), "session-worker".into()]
-                    .into_iter()
-                    .chain(self.worker_flags.iter().cloned())
-                    .collect(),
-            ),
+            cmd: Some(vec!["/homegames".to_string(), "session-worker".into()]),
             env: Some(vec!["HOME=/tmp".into()]),
             user: Some("65534:65534".into()),
             attach_stdin: Some(true),
@@ -558,7 +546,7 @@ impl Containers {
         &self,
         game: &GameEntry,
         _options: &SessionOptions,
-        commands: std::sync::mpsc::Receiver<Command>,
+        commands: flume::Receiver<Command>,
         assigned: Arc<Mutex<Option<String>>>,
     ) -> Result<String, bollard::errors::Error> {
         let Some(path) = self.container_path(&game.dir) else {
@@ -575,54 +563,45 @@ impl Containers {
         };
         self.refill();
         *assigned.lock().unwrap() = Some(id.clone());
-        let load = serde_json::json!({"op": "load", "game": path});
-        if io
-            .input
-            .write_all(format!("{load}\n").as_bytes())
-            .await
-            .is_err()
-        {
+        let load = ToWorker::Load {
+            game: path,
+            settings: self.settings.clone(),
+        };
+        if io.input.write_all(load.line().as_bytes()).await.is_err() {
             return Ok("the session container stopped".into());
         }
         let _ = io.input.flush().await;
         tracing::info!(container = %&id[..12], game = %game.slug, warm, "session container assigned");
 
-        // Player commands arrive on a blocking channel; a thread hands them to this task.
-        let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            while let Ok(c) = commands.recv() {
-                if cmd_tx.send(c).is_err() {
-                    break;
-                }
-            }
-        });
         let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
         let mut wire_in = RecordReader::default();
         let reason = loop {
             tokio::select! {
-                command = cmd_rx.recv() => {
-                    let line = match command {
+                // The same channel the inline session reads blocking, read here without a thread.
+                command = commands.recv_async() => {
+                    let command = command.ok();
+                    let message = match command {
                         Some(Command::Join { player, name, client_info, frames }) => {
                             players.insert(player, frames);
-                            serde_json::json!({"op": "join", "player": player, "name": name, "clientInfo": client_info})
+                            ToWorker::Join { player, name, client_info }
                         }
                         Some(Command::Leave { player }) => {
                             players.remove(&player);
-                            serde_json::json!({"op": "leave", "player": player})
+                            ToWorker::Leave { player }
                         }
                         Some(Command::Spectate { player, frames }) => {
                             players.insert(player, frames);
-                            serde_json::json!({"op": "spectate", "player": player})
+                            ToWorker::Spectate { player }
                         }
                         Some(Command::Reconnect { player, frames }) => {
                             players.insert(player, frames);
-                            serde_json::json!({"op": "reconnect", "player": player})
+                            ToWorker::Reconnect { player }
                         }
-                        Some(Command::Input { player, message }) => serde_json::json!({"op": "input", "player": player, "message": message.to_json().to_string()}),
+                        Some(Command::Input { player, message }) => ToWorker::Input { player, message: message.to_json().to_string() },
                         Some(Command::End { reason }) => break reason,
                         None => break "server shut down".to_string(),
                     };
-                    if io.input.write_all(format!("{line}\n").as_bytes()).await.is_err() {
+                    if io.input.write_all(message.line().as_bytes()).await.is_err() {
                         break "the session container stopped".to_string();
                     }
                     let _ = io.input.flush().await;
@@ -674,71 +653,6 @@ pub const MAX_QUOTED_STDERR: usize = 64 << 10;
 fn keep_up_to(buf: &mut Vec<u8>, bytes: &[u8], cap: usize) {
     let room = cap.saturating_sub(buf.len());
     buf.extend_from_slice(&bytes[..room.min(bytes.len())]);
-}
-
-/// The largest record the host accepts from a session's worker (a frame for one player, or a
-/// close): a longer one ends the session before any of it is kept.
-pub const MAX_RECORD_BYTES: usize = 8 << 20;
-
-/// The host's side of the wire from one worker: splits the worker's stdout stream into records.
-/// It holds at most one incomplete record, so at most `6 + MAX_RECORD_BYTES` bytes per container;
-/// a header that declares more, or a kind that is not ours, ends the session (the stream can no
-/// longer be trusted to be in step).
-#[derive(Default)]
-pub struct RecordReader {
-    /// The incomplete record: its header (6 bytes) and as much of its payload as has arrived.
-    pending: Vec<u8>,
-}
-
-impl RecordReader {
-    /// Takes `bytes` from the stream and appends every record they complete to `out`
-    /// (`(kind, player, payload)`). An `Err` is why the session must end; the records before the
-    /// bad one are still in `out`.
-    pub fn feed(
-        &mut self,
-        mut bytes: &[u8],
-        out: &mut Vec<(u8, u8, Vec<u8>)>,
-    ) -> Result<(), String> {
-        while !bytes.is_empty() {
-            let want = match self.declared() {
-                None => 6 - self.pending.len(),
-                Some(len) => 6 + len - self.pending.len(),
-            };
-            let take = want.min(bytes.len());
-            self.pending.extend_from_slice(&bytes[..take]);
-            bytes = &bytes[take..];
-            if self.pending.len() == 6 {
-                let (kind, len) = (self.pending[0], self.declared().expect("a whole header"));
-                if kind != wire::FRAME && kind != wire::CLOSE {
-                    return Err(format!("the session's worker sent a record of unknown kind {kind}: the wire is out of step"));
-                }
-                if len > MAX_RECORD_BYTES {
-                    return Err(format!("the session sent a record of {len} bytes (at most {MAX_RECORD_BYTES} are accepted)"));
-                }
-            }
-            if self
-                .declared()
-                .is_some_and(|len| self.pending.len() == 6 + len)
-            {
-                let mut record = std::mem::take(&mut self.pending);
-                let (kind, player) = (record[0], record[1]);
-                record.drain(..6);
-                out.push((kind, player, record));
-            }
-        }
-        Ok(())
-    }
-
-    /// The payload length the pending header declares, once the whole header is in.
-    fn declared(&self) -> Option<usize> {
-        let header: [u8; 4] = self.pending.get(2..6)?.try_into().ok()?;
-        Some(u32::from_le_bytes(header) as usize)
-    }
-
-    /// Bytes held for the incomplete record.
-    pub fn held(&self) -> usize {
-        self.pending.len()
-    }
 }
 
 /// For the worker, before any isolate exists: moves the wire off fd 1. The stream that is fd 1

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod container;
 pub mod protocol;
 pub mod session;
+pub mod worker_protocol;
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::{IpAddr, SocketAddr};
@@ -136,7 +137,7 @@ impl Default for ServeConfig {
 
 struct SessionHandle {
     game: String,
-    commands: std::sync::mpsc::Sender<Command>,
+    commands: flume::Sender<Command>,
     seats: Arc<Mutex<Seats>>,
     /// The container a contained session runs in.
     container: Arc<Mutex<Option<String>>>,
@@ -468,7 +469,7 @@ fn refusal(status: StatusCode, code: &'static str, limit: usize, error: String) 
 /// Starts a session for `game`, unless the server already runs `max_sessions` (503) or `from`
 /// already started `max_sessions_per_address` that still run (429).
 fn start_session(state: &Arc<AppState>, game: GameEntry, from: IpAddr) -> Result<String, Refusal> {
-    let (tx, rx) = std::sync::mpsc::channel();
+    let (tx, rx) = flume::unbounded();
     let container: Arc<Mutex<Option<String>>> = Default::default();
     let id = {
         let mut sessions = state.sessions.lock().unwrap();
@@ -669,7 +670,7 @@ async fn write_frames(
 /// clients past `max_session_queued_bytes`) is disconnected as slow.
 async fn connection(
     mut socket: WebSocket,
-    commands: std::sync::mpsc::Sender<Command>,
+    commands: flume::Sender<Command>,
     seats: Arc<Mutex<Seats>>,
     session_queued: Arc<AtomicUsize>,
     game: GameEntry,

@@ -1,8 +1,8 @@
 //! A live session: one game isolate on its own thread, driven by the wall clock and by player
 //! commands arriving over a channel; each player's frames go back on that player's channel.
 
+use flume::{Receiver, RecvTimeoutError};
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use js_runtime::{GameSession, IsolateLimits, SessionConfig};
@@ -193,38 +193,4 @@ fn now_ms() -> f64 {
 /// A live session's Math.random seed: different every session.
 fn rand_seed() -> u32 {
     rand::random()
-}
-
-/// The byte protocol between a host and a session worker (a session in its own process, e.g. in a
-/// container). Host → worker: JSON lines (`{"op":"join",…}`, `{"op":"leave",…}`,
-/// `{"op":"input","player":p,"message":"<the client's JSON text>"}`). Worker → host: records of
-/// `kind (1 frame, 2 close), player, u32 little-endian length, payload`.
-pub mod wire {
-    pub const FRAME: u8 = 1;
-    pub const CLOSE: u8 = 2;
-
-    pub fn record(kind: u8, player: u8, payload: &[u8]) -> Vec<u8> {
-        let mut r = Vec::with_capacity(6 + payload.len());
-        r.push(kind);
-        r.push(player);
-        r.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        r.extend_from_slice(payload);
-        r
-    }
-
-    /// Splits complete records off the front of `buf`.
-    pub fn take_records(buf: &mut Vec<u8>) -> Vec<(u8, u8, Vec<u8>)> {
-        let mut out = Vec::new();
-        let mut at = 0;
-        while buf.len() - at >= 6 {
-            let len = u32::from_le_bytes(buf[at + 2..at + 6].try_into().expect("4 bytes")) as usize;
-            if buf.len() - at - 6 < len {
-                break;
-            }
-            out.push((buf[at], buf[at + 1], buf[at + 6..at + 6 + len].to_vec()));
-            at += 6 + len;
-        }
-        buf.drain(..at);
-        out
-    }
 }
