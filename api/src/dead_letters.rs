@@ -7,12 +7,10 @@
 //! is confirmed on the publish queue; a job whose request is gone (deleted with its author) is
 //! dropped.
 
-use lapin::options::{BasicAckOptions, BasicGetOptions, BasicNackOptions, QueueDeclareOptions};
-use lapin::types::FieldTable;
-use lapin::BasicProperties;
+use lapin::options::{BasicAckOptions, BasicGetOptions, BasicNackOptions};
 use mongodb::bson::doc;
 
-use crate::queue::{open, QueueError};
+use crate::queue::{declare_durable, open, publish_confirmed, QueueError};
 use crate::store::{PublishJob, PublishStatus, Store};
 use crate::worker::dead_letter_queue;
 
@@ -38,17 +36,17 @@ async fn channel(
     queue: &str,
 ) -> Result<(lapin::Connection, lapin::Channel), DeadLetterError> {
     let (conn, channel) = open(url, queue).await?;
-    channel
-        .queue_declare(
-            &dead_letter_queue(queue),
-            QueueDeclareOptions {
-                durable: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await?;
+    declare_durable(&channel, &dead_letter_queue(queue)).await?;
     Ok((conn, channel))
+}
+
+/// Gives one message back to the dead-letter queue, where it was.
+async fn give_back(channel: &lapin::Channel, tag: u64) -> Result<(), DeadLetterError> {
+    let requeue = BasicNackOptions {
+        multiple: false,
+        requeue: true,
+    };
+    Ok(channel.basic_nack(tag, requeue).await?)
 }
 
 /// The jobs in the dead-letter queue of `queue`, oldest first, left where they are.
@@ -125,15 +123,7 @@ pub async fn replay(url: &str, queue: &str, store: &Store) -> Result<Replayed, D
             Ok(_) => {}
             Err(e) => {
                 // Leave it (and the rest) where it was.
-                channel
-                    .basic_nack(
-                        tag,
-                        BasicNackOptions {
-                            multiple: false,
-                            requeue: true,
-                        },
-                    )
-                    .await?;
+                give_back(&channel, tag).await?;
                 return Err(e.into());
             }
         }
@@ -142,27 +132,9 @@ pub async fn replay(url: &str, queue: &str, store: &Store) -> Result<Replayed, D
             attempt: 0,
         })
         .expect("json");
-        let confirm = channel
-            .basic_publish(
-                "",
-                queue,
-                Default::default(),
-                &again,
-                BasicProperties::default().with_delivery_mode(2),
-            )
-            .await?
-            .await?;
-        if let lapin::publisher_confirm::Confirmation::Nack(_) = confirm {
-            channel
-                .basic_nack(
-                    tag,
-                    BasicNackOptions {
-                        multiple: false,
-                        requeue: true,
-                    },
-                )
-                .await?;
-            return Err(QueueError("the broker refused the replayed job".into()).into());
+        if let Err(e) = publish_confirmed(&channel, queue, &again).await {
+            give_back(&channel, tag).await?;
+            return Err(e.into());
         }
         channel.basic_ack(tag, BasicAckOptions::default()).await?;
         tracing::info!(request = %job.request_id, "dead-lettered publish job replayed");

@@ -36,6 +36,12 @@ pub async fn open(url: &str, queue: &str) -> Result<(Connection, Channel), Queue
     channel
         .confirm_select(ConfirmSelectOptions::default())
         .await?;
+    declare_durable(&channel, queue).await?;
+    Ok((conn, channel))
+}
+
+/// Declares `queue` durable (a no-op if it exists).
+pub async fn declare_durable(channel: &Channel, queue: &str) -> Result<(), lapin::Error> {
     channel
         .queue_declare(
             queue,
@@ -45,8 +51,30 @@ pub async fn open(url: &str, queue: &str) -> Result<(Connection, Channel), Queue
             },
             FieldTable::default(),
         )
+        .await
+        .map(|_| ())
+}
+
+/// Publishes one persistent message on a channel with confirms and waits for the broker's.
+pub async fn publish_confirmed(
+    channel: &Channel,
+    queue: &str,
+    payload: &[u8],
+) -> Result<(), QueueError> {
+    let confirm = channel
+        .basic_publish(
+            "",
+            queue,
+            BasicPublishOptions::default(),
+            payload,
+            BasicProperties::default().with_delivery_mode(2),
+        )
+        .await?
         .await?;
-    Ok((conn, channel))
+    match confirm {
+        Confirmation::Nack(_) => Err(QueueError("the broker refused the message".into())),
+        Confirmation::Ack(_) | Confirmation::NotRequested => Ok(()),
+    }
 }
 
 impl Queue {

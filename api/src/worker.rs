@@ -115,16 +115,7 @@ impl Worker {
     pub async fn consume(&self, amqp_url: &str, queue: &str) -> Result<(), WorkerError> {
         let (_conn, channel) = crate::queue::open(amqp_url, queue).await?;
         let dead = dead_letter_queue(queue);
-        channel
-            .queue_declare(
-                &dead,
-                lapin::options::QueueDeclareOptions {
-                    durable: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await?;
+        crate::queue::declare_durable(&channel, &dead).await?;
         channel.basic_qos(1, BasicQosOptions::default()).await?;
         let mut deliveries = channel
             .basic_consume(
@@ -402,22 +393,7 @@ async fn republish(
     queue: &str,
     payload: &[u8],
 ) -> Result<(), WorkerError> {
-    let confirm = channel
-        .basic_publish(
-            "",
-            queue,
-            lapin::options::BasicPublishOptions::default(),
-            payload,
-            lapin::BasicProperties::default().with_delivery_mode(2),
-        )
-        .await?
-        .await?;
-    if let lapin::publisher_confirm::Confirmation::Nack(_) = confirm {
-        return Err(WorkerError::Queue(crate::queue::QueueError(
-            "the broker refused the job message".into(),
-        )));
-    }
-    Ok(())
+    Ok(crate::queue::publish_confirmed(channel, queue, payload).await?)
 }
 
 /// Requests not yet finished, for a worker starting up to report (RabbitMQ redelivers their

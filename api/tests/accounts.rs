@@ -1,7 +1,7 @@
 //! Accounts against a real MongoDB-compatible server: signup, verification by mailed code, login,
 //! refresh, password reset, and what bad requests get.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::StatusCode;

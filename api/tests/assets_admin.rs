@@ -1,7 +1,7 @@
 //! Assets (kind read from the bytes, limits, public fetch, delete) and the admin routes, including
 //! deleting an account with everything it made.
 
-mod common;
+use crate::common;
 
 use common::*;
 use mongodb::bson::doc;

@@ -5,7 +5,7 @@
 //! still started sessions and deleted assets stayed cached. Real services: the MongoDB-compatible
 //! server, RabbitMQ, and a real game server (`homegames serve`) in this process.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -431,18 +431,7 @@ async fn a_server_that_cannot_be_told_is_reported() {
     config.host_url = Some(p.host.clone());
     config.host_admin_token = Some("not-the-token".into());
     config.published_dir = p.published.path().to_path_buf();
-    let app = api::build_app(std::sync::Arc::new(
-        api::app::Inner::new(config, p.api.store.clone()).unwrap(),
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let wrong = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
+    let wrong = serve(config, p.api.store.clone()).await;
     let resp = p
         .api
         .http

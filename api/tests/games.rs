@@ -1,6 +1,6 @@
 //! Games and versions against a real MongoDB-compatible server.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::*;

@@ -3,7 +3,7 @@
 //! (onnxruntime, `moderation/flat-colours.txt`), our own drawings must pass, and an upload is
 //! scored in the background with the admin's flag final.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::Arc;

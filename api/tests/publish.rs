@@ -1,7 +1,7 @@
 //! The publish pipeline end to end against the real services: MongoDB-compatible storage,
 //! RabbitMQ, and Docker for the test run of each game.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

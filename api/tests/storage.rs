@@ -3,7 +3,7 @@
 //! `documents` were raw documents opened by name in 14 places with no index at all (the public
 //! asset route scanned a collection).
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-mod common;
-use common::require_docker;
+use crate::common;
+use common::{docker_turn, require_docker};
 use host::server::catalog;
 use host::server::container::{Containers, Limits, DESCRIBE_TIMEOUT};
 
@@ -67,6 +67,7 @@ fn now() -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn discovery_in_container_mode_runs_games_in_containers_and_remembers_failures() {
+    let _docker = docker_turn().await;
     require_docker();
     let containers = Containers::for_validation(
         Path::new(env!("CARGO_BIN_EXE_homegames")),
@@ -186,6 +187,7 @@ async fn discovery_in_container_mode_runs_games_in_containers_and_remembers_fail
 /// start then, and the lobby says why).
 #[tokio::test(flavor = "multi_thread")]
 async fn server_discovery_without_an_engine_runs_nothing() {
+    let _docker = docker_turn().await;
     let root = tempfile::tempdir().unwrap();
     game(
         root.path(),

@@ -1,7 +1,7 @@
 //! Sessions in real Docker containers (`--isolation container`). Needs a running Docker engine:
 //! `.ci/run` installs docker.io and starts dockerd; elsewhere start it yourself.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -80,6 +80,7 @@ fn container_ids() -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn contained_sessions_play_fail_and_die_alone() {
+    let _docker = docker_turn().await;
     let (addr, _games) = contained_server().await;
 
     // A healthy contained session: two players, a click, everyone sees it.
@@ -152,6 +153,7 @@ async fn container_of(addr: &str, session: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_docker_means_no_sessions() {
+    let _docker = docker_turn().await;
     // An engine socket that does not exist: sessions must refuse, never run inline.
     let config = ServeConfig {
         game_roots: vec![repo_games()],
@@ -172,6 +174,7 @@ async fn no_docker_means_no_sessions() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
+    let _docker = docker_turn().await;
     let (addr, _games) = contained_server().await;
     let tap = session_of(&addr, "tap-race").await;
     let mut a = connect(&addr, &tap).await;
@@ -197,6 +200,7 @@ async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
 /// of anyone else stay.
 #[tokio::test(flavor = "multi_thread")]
 async fn test_run_containers_left_behind_are_removed() {
+    let _docker = docker_turn().await;
     use bollard::models::ContainerCreateBody;
     use host::server::container::{Containers, VALIDATE_LABEL};
     require_docker();

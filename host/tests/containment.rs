@@ -4,7 +4,7 @@
 //! are capped per host and per address, spectators per session; a seat goes back only to the
 //! holder of its secret.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::mpsc;

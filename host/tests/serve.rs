@@ -1,6 +1,6 @@
 //! The server end to end over real sockets: lobby, a session by URL, the old client's protocol.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -47,7 +47,11 @@ fn forged_records_on_stdout_never_reach_the_wire() {
     let out = Command::new(me)
         .args([
             "--exact",
-            "forged_records_on_stdout_never_reach_the_wire",
+            // This test's name in the test binary: its module path without the crate.
+            &format!(
+                "{}::forged_records_on_stdout_never_reach_the_wire",
+                module_path!().split_once("::").map_or("", |(_, m)| m)
+            ),
             "--nocapture",
             "--test-threads=1",
         ])

@@ -11,7 +11,7 @@
 //! `COMPAT_WORK=DIR` keeps the scripts and recordings.
 //! Needs Node.js; the packages are installed at test time (scripts/install-oracle).
 
-mod compat_support;
+use crate::compat_support;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -9,7 +9,7 @@
 //! Prints `compat: N/52 games identical` and fails below 52/52. `COMPAT_GAME=name` runs one game;
 //! `COMPAT_WORK=DIR` keeps the scripts and recordings. Needs Node.js and `scripts/install-oracle`.
 
-mod compat_support;
+use crate::compat_support;
 
 use std::path::PathBuf;
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use js_runtime::{EndReason, IsolateLimits, RuntimeError, SessionConfig};
 use serde_json::json;
 
-mod common;
+use crate::common;
 use common::{exceptions, load, load_with, logs};
 
 /// Everything a game can reach from `globalThis`: the distinct property names of every object

@@ -3,7 +3,7 @@
 //! written (on `squish-138`, the older game-only session over the squishjs 1.3.6 oracle) and
 //! moved to today's `squish-142` (the 2026 session over the 1.4.3 oracle).
 
-mod compat_support;
+use crate::compat_support;
 
 use std::path::{Path, PathBuf};
 

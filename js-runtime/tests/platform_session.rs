@@ -3,7 +3,7 @@
 //! validated, and a player no node names sees only the shared nodes (never other players'
 //! private ones). Games on 1.3.x keep the older, one-frame-per-change rules.
 
-mod common;
+use crate::common;
 
 use common::{exceptions, load_on};
 use js_runtime::{Cause, EndReason, PlayerFrame, RuntimeError};

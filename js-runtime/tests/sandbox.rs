@@ -3,7 +3,7 @@
 use js_runtime::{EndReason, GameSession, IsolateLimits, RuntimeError, SessionConfig};
 use serde_json::json;
 
-mod common;
+use crate::common;
 use common::{exceptions, game, load, logs};
 
 #[test]

@@ -98,7 +98,22 @@ pub async fn start_configured(
     config.publish_queue = format!("publish_test_{}", api::store::new_id());
     let queue = config.publish_queue.clone();
     adjust(&mut config);
-    let app = build_app(Arc::new(Inner::new(config, store.clone()).unwrap()));
+    let base = serve(config, store.clone()).await;
+    TestApi {
+        base,
+        store,
+        queue,
+        mongo: url.to_string(),
+        database: database.clone(),
+        mail_log: dir.path().join("mail.jsonl"),
+        http: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+/// Serves an api with `config` over `store` on a free port; its base URL.
+pub async fn serve(config: ApiConfig, store: Store) -> String {
+    let app = build_app(Arc::new(Inner::new(config, store).unwrap()));
     // With connect info, so a test can be several clients (bound to 127.0.0.2, 127.0.0.3, …).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -110,16 +125,7 @@ pub async fn start_configured(
         .await
         .unwrap()
     });
-    TestApi {
-        base,
-        store,
-        queue,
-        mongo: url.to_string(),
-        database: database.clone(),
-        mail_log: dir.path().join("mail.jsonl"),
-        http: reqwest::Client::new(),
-        _dir: dir,
-    }
+    base
 }
 
 impl TestApi {

@@ -178,6 +178,13 @@ pub async fn rejoin_with_secret(ws: &mut Socket, id: u8, secret: &str) -> u8 {
     next_binary(ws).await[1]
 }
 
+/// One test at a time may use the Docker engine: the tests that count, list or sweep containers
+/// see the whole engine, and all of them share one test binary.
+pub async fn docker_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static DOCKER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    DOCKER.lock().await
+}
+
 /// Fails, saying how to get one, unless a Docker engine answers.
 pub fn require_docker() {
     let ok = std::process::Command::new("docker")
