@@ -6,7 +6,7 @@
 //! which names the game and carries every session option ([`SessionSettings`]), so a warm
 //! container started before anyone knew the options runs the session exactly as an inline one.
 //! Worker → host: records of `kind (FRAME 1, CLOSE 2), player, u32 little-endian length, payload`
-//! ([`record`], read back by [`RecordReader`], which holds at most one record of at most
+//! ([`wire::record`], read back by [`RecordReader`], which holds at most one record of at most
 //! [`MAX_RECORD_BYTES`]). A CLOSE for player 0 is the session's end and its reason.
 
 use std::time::Duration;
