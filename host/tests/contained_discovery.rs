@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::common;
+mod common;
 use common::{docker_turn, require_docker};
 use host::server::catalog;
 use host::server::container::{Containers, Limits, DESCRIBE_TIMEOUT};

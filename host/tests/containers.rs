@@ -1,7 +1,7 @@
 //! Sessions in real Docker containers (`--isolation container`). Needs a running Docker engine:
 //! `.ci/run` installs docker.io and starts dockerd; elsewhere start it yourself.
 
-use crate::common;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! are capped per host and per address, spectators per session; a seat goes back only to the
 //! holder of its secret.
 
-use crate::common;
+mod common;
 
 use std::path::Path;
 use std::sync::mpsc;

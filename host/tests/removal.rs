@@ -3,7 +3,7 @@
 //! reason; a removed asset leaves the disk cache and the bundles; only the admin token may ask;
 //! and a game folder deleted with nobody telling the server is forgotten at the next request.
 
-use crate::common;
+mod common;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

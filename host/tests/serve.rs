@@ -1,6 +1,6 @@
 //! The server end to end over real sockets: lobby, a session by URL, the old client's protocol.
 
-use crate::common;
+mod common;
 
 use std::time::Duration;
 

@@ -47,10 +47,12 @@ fn forged_records_on_stdout_never_reach_the_wire() {
     let out = Command::new(me)
         .args([
             "--exact",
-            // This test's name in the test binary: its module path without the crate.
+            // This test's name in its test binary: its module path without the crate, if any.
             &format!(
-                "{}::forged_records_on_stdout_never_reach_the_wire",
-                module_path!().split_once("::").map_or("", |(_, m)| m)
+                "{}forged_records_on_stdout_never_reach_the_wire",
+                module_path!()
+                    .split_once("::")
+                    .map_or(String::new(), |(_, m)| format!("{m}::"))
             ),
             "--nocapture",
             "--test-threads=1",

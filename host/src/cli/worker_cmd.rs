@@ -65,7 +65,7 @@ impl WorkerArgs {
         };
         let entry = catalog::entry_for(&game).map_err(anyhow::Error::msg)?;
         let out = Arc::new(Mutex::new(wire));
-        let (tx, rx) = flume::unbounded();
+        let (tx, rx) = std::sync::mpsc::channel();
         let reader_out = out.clone();
         std::thread::spawn(move || {
             for line in lines {

@@ -269,7 +269,7 @@ impl Containers {
         &self,
         game: &GameEntry,
         options: &SessionOptions,
-        commands: flume::Receiver<Command>,
+        commands: std::sync::mpsc::Receiver<Command>,
         assigned: Arc<Mutex<Option<String>>>,
     ) -> String {
         match self.run(game, options, commands, assigned).await {
@@ -546,7 +546,7 @@ impl Containers {
         &self,
         game: &GameEntry,
         _options: &SessionOptions,
-        commands: flume::Receiver<Command>,
+        commands: std::sync::mpsc::Receiver<Command>,
         assigned: Arc<Mutex<Option<String>>>,
     ) -> Result<String, bollard::errors::Error> {
         let Some(path) = self.container_path(&game.dir) else {
@@ -573,13 +573,20 @@ impl Containers {
         let _ = io.input.flush().await;
         tracing::info!(container = %&id[..12], game = %game.slug, warm, "session container assigned");
 
+        // Player commands arrive on a blocking channel; a thread hands them to this task.
+        let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            while let Ok(c) = commands.recv() {
+                if cmd_tx.send(c).is_err() {
+                    break;
+                }
+            }
+        });
         let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
         let mut wire_in = RecordReader::default();
         let reason = loop {
             tokio::select! {
-                // The same channel the inline session reads blocking, read here without a thread.
-                command = commands.recv_async() => {
-                    let command = command.ok();
+                command = cmd_rx.recv() => {
                     let message = match command {
                         Some(Command::Join { player, name, client_info, frames }) => {
                             players.insert(player, frames);

@@ -137,7 +137,7 @@ impl Default for ServeConfig {
 
 struct SessionHandle {
     game: String,
-    commands: flume::Sender<Command>,
+    commands: std::sync::mpsc::Sender<Command>,
     seats: Arc<Mutex<Seats>>,
     /// The container a contained session runs in.
     container: Arc<Mutex<Option<String>>>,
@@ -469,7 +469,7 @@ fn refusal(status: StatusCode, code: &'static str, limit: usize, error: String) 
 /// Starts a session for `game`, unless the server already runs `max_sessions` (503) or `from`
 /// already started `max_sessions_per_address` that still run (429).
 fn start_session(state: &Arc<AppState>, game: GameEntry, from: IpAddr) -> Result<String, Refusal> {
-    let (tx, rx) = flume::unbounded();
+    let (tx, rx) = std::sync::mpsc::channel();
     let container: Arc<Mutex<Option<String>>> = Default::default();
     let id = {
         let mut sessions = state.sessions.lock().unwrap();
@@ -670,7 +670,7 @@ async fn write_frames(
 /// clients past `max_session_queued_bytes`) is disconnected as slow.
 async fn connection(
     mut socket: WebSocket,
-    commands: flume::Sender<Command>,
+    commands: std::sync::mpsc::Sender<Command>,
     seats: Arc<Mutex<Seats>>,
     session_queued: Arc<AtomicUsize>,
     game: GameEntry,

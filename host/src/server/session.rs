@@ -1,8 +1,8 @@
 //! A live session: one game isolate on its own thread, driven by the wall clock and by player
 //! commands arriving over a channel; each player's frames go back on that player's channel.
 
-use flume::{Receiver, RecvTimeoutError};
 use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use js_runtime::{GameSession, IsolateLimits, SessionConfig};
