@@ -46,7 +46,7 @@ pub async fn published_slugs(
         .try_collect::<Vec<GameVersion>>()
         .await?
         .into_iter()
-        .map(|v| format!("{}-{}", v.game_id, v.version_id))
+        .map(|v| v.slug())
         .collect();
     if let Ok(mut dir) = tokio::fs::read_dir(&state.config.published_dir).await {
         while let Ok(Some(entry)) = dir.next_entry().await {

@@ -212,6 +212,13 @@ pub struct AssetBytes {
     pub file_type: String,
 }
 
+impl GameVersion {
+    /// Its name on the game server: the folder it is written to and the `/new/<slug>` it runs as.
+    pub fn slug(&self) -> String {
+        format!("{}-{}", self.game_id, self.version_id)
+    }
+}
+
 impl User {
     /// Whether this account may change, or see unpublished, what `owner_id` made: its author, or
     /// an admin.

@@ -95,7 +95,7 @@ pub async fn create(
         ));
     };
     let host = host.trim_end_matches('/').to_string();
-    let slug = format!("{}-{}", version.game_id, version.version_id);
+    let slug = version.slug();
     tokio::fs::create_dir_all(&state.config.published_dir)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
