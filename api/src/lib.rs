@@ -6,9 +6,11 @@
 //! sessions of published games, admin; and the OpenAPI document that describes all of it. Stores
 //! everything in MongoDB (`store`), sends mail through the `Mailer` interface.
 //!
-//! Must not know about: squish bytes, isolates or WebSockets, and it never runs game code in its
-//! own process. It uses `ast-scan` to gate publishing and reaches `host` only through its public
-//! interface (`host::validate`, `host::server::container`, and the `/new/<game>` route).
+//! Must not know about: squish bytes, JavaScript engines, isolates or WebSockets to players; it
+//! never runs game code in its own process and does not link an engine (a test reads `cargo
+//! metadata` to check). It uses `ast-scan` to gate publishing, `containment` for test runs (in a
+//! container, or as a child process in development), and reaches the game server only over HTTP
+//! (`host_link`, the `/new/<game>` route).
 
 pub mod app;
 pub mod auth;

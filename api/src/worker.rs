@@ -19,9 +19,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use containment::{Containers, Report};
 use futures_util::StreamExt;
-use host::server::container::Containers;
-use host::validate::Report;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use mongodb::bson::{doc, DateTime};
@@ -34,34 +33,28 @@ use crate::store::{
 use crate::template::is_gpl3;
 use crate::versions::{describe, read_files, write_files};
 
-/// Where the test run happens. Production uses containers; `Inline` exists for development on a
-/// machine without Docker and must be asked for by name.
+/// Where the test run happens: never in this process (no game code runs in the api). Production
+/// uses containers; `Uncontained` (the `homegames` binary as a plain child process) exists for
+/// development on a machine without Docker and must be asked for by name.
 pub enum Validator {
-    // Boxed: the container client (with its describe cache) is far larger than `Inline`.
+    // Boxed: the container client (with its describe cache) is far larger than a path.
     Contained(Box<Containers>),
-    Inline,
+    Uncontained { homegames_bin: PathBuf },
 }
+
+/// The longest a test run may take, start to report.
+pub const TEST_RUN_TIMEOUT: Duration = Duration::from_secs(90);
 
 impl Validator {
     async fn run(&self, dir: &Path, seconds: f64) -> Report {
-        match self {
-            Validator::Contained(c) => c
-                .validate(dir, seconds, Duration::from_secs(90))
-                .await
-                .unwrap_or_else(|e| Report {
-                    error: Some(e.to_string()),
-                    ..Default::default()
-                }),
-            Validator::Inline => {
-                let dir = dir.to_path_buf();
-                tokio::task::spawn_blocking(move || host::validate::validate_inline(&dir, seconds))
+        let report = match self {
+            Validator::Contained(c) => c.validate(dir, seconds, TEST_RUN_TIMEOUT).await,
+            Validator::Uncontained { homegames_bin } => {
+                containment::uncontained::validate(homegames_bin, dir, seconds, TEST_RUN_TIMEOUT)
                     .await
-                    .unwrap_or_else(|e| Report {
-                        error: Some(format!("the test run panicked: {e}")),
-                        ..Default::default()
-                    })
             }
-        }
+        };
+        report.unwrap_or_else(|e| Report::failed(e.to_string()))
     }
 }
 

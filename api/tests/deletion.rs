@@ -3,7 +3,7 @@
 //! running sessions end with a reason, its published folder goes, and a deleted asset leaves the
 //! server's cache. Before, the folders stayed, the server kept listing the games, `/new/<slug>`
 //! still started sessions and deleted assets stayed cached. Real services: the MongoDB-compatible
-//! server, RabbitMQ, and a real game server (`homegames serve`) in this process.
+//! server, RabbitMQ, and a real game server (`homegames serve`) as a process of its own.
 
 use crate::common;
 
@@ -19,6 +19,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 const TOKEN: &str = "the-server-admin-token";
 
+/// What the game server tells the players of a session whose game was removed.
+const REMOVED: &str = "this game was removed from the server";
+
 struct Platform {
     api: TestApi,
     /// The game server's address.
@@ -26,6 +29,7 @@ struct Platform {
     published: tempfile::TempDir,
     cache: tempfile::TempDir,
     worker: Worker,
+    _server: GameServer,
 }
 
 /// A game server with an admin token and the api's assets behind a disk cache, and the api
@@ -33,8 +37,10 @@ struct Platform {
 async fn platform() -> Platform {
     let published = tempfile::tempdir().unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let host = format!("http://{}", listener.local_addr().unwrap());
+    // Each needs the other's address: the server's port is picked first, the api started
+    // pointed at it, then the server pointed at the api.
+    let port = free_port();
+    let host = format!("http://127.0.0.1:{port}");
     let published_dir = published.path().to_path_buf();
     let api = start_configured(&mongo_url(), true, |c| {
         c.host_url = Some(host.clone());
@@ -42,20 +48,24 @@ async fn platform() -> Platform {
         c.published_dir = published_dir;
     })
     .await;
-    let serve = host::server::ServeConfig {
-        game_roots: vec![published.path().to_path_buf()],
-        admin_token: Some(TOKEN.into()),
-        assets: host::server::assets::AssetSources {
-            folder: None,
-            url: Some(format!("{}/assets", api.base)),
-            cache: Some(cache.path().to_path_buf()),
-        },
-        ..Default::default()
-    };
-    tokio::spawn(host::server::serve(listener, serve));
+    let asset_url = format!("{}/assets", api.base);
+    let server = GameServer::start_on(
+        port,
+        published.path(),
+        &[
+            "--admin-token",
+            TOKEN,
+            "--asset-url",
+            &asset_url,
+            "--asset-cache",
+            cache.path().to_str().unwrap(),
+        ],
+    );
     let worker = Worker {
         store: api.store.clone(),
-        validator: Validator::Inline,
+        validator: Validator::Uncontained {
+            homegames_bin: homegames_bin(),
+        },
         work_dir: std::env::temp_dir().join(format!("hg-delete-{}", api::store::new_id())),
         seconds: 1.0,
         pause_after_claim: Duration::ZERO,
@@ -66,6 +76,7 @@ async fn platform() -> Platform {
         published,
         cache,
         worker,
+        _server: server,
     }
 }
 
@@ -237,10 +248,7 @@ async fn deleting_an_account_ends_its_sessions_and_takes_its_games_and_assets_of
         (deleted["games"].as_u64(), deleted["assets"].as_u64()),
         (Some(1), Some(1))
     );
-    assert_eq!(
-        close_reason(&mut player).await,
-        host::server::admin::REMOVED
-    );
+    assert_eq!(close_reason(&mut player).await, REMOVED);
     assert!(!folder.exists(), "the published folder is gone");
     assert!(!cached.exists(), "the cached asset is gone");
     let slug = folder.file_name().unwrap().to_str().unwrap().to_string();
@@ -321,10 +329,7 @@ async fn unpublishing_or_deleting_a_game_takes_it_off_the_server() {
         out["server"],
         json!({"folders": 1, "sessionsEnded": 1, "serverTold": true})
     );
-    assert_eq!(
-        close_reason(&mut player).await,
-        host::server::admin::REMOVED
-    );
+    assert_eq!(close_reason(&mut player).await, REMOVED);
     assert!(!folder.exists());
     assert_eq!(p.api.get("/catalog", None).await.1, json!([]));
     assert_eq!(
@@ -377,10 +382,7 @@ async fn unpublishing_or_deleting_a_game_takes_it_off_the_server() {
         out["server"],
         json!({"folders": 1, "sessionsEnded": 1, "serverTold": true})
     );
-    assert_eq!(
-        close_reason(&mut player).await,
-        host::server::admin::REMOVED
-    );
+    assert_eq!(close_reason(&mut player).await, REMOVED);
     assert!(!folder.exists());
     assert_eq!(
         p.api.get(&format!("/games/{game}"), Some(&author)).await.0,

@@ -10,25 +10,8 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-fn homegames_bin() -> std::path::PathBuf {
-    // Tests run from target/<profile>/deps; the host's binary is built next to that folder.
-    let bin = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("homegames");
-    assert!(
-        bin.is_file(),
-        "{} is missing: build it with `cargo build -p host` (cargo test --workspace does)",
-        bin.display()
-    );
-    bin
-}
-
 async fn contained_worker(api: &TestApi) -> Worker {
-    let containers = host::server::container::Containers::for_validation(&homegames_bin(), Default::default(), None)
+    let containers = containment::Containers::for_validation(&homegames_bin(), Default::default(), None)
         .await
         .unwrap_or_else(|e| panic!("{e}\nThe publish tests need a running Docker engine: apt-get install docker.io, then start dockerd (.ci/run does both)."));
     let work_dir = std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id()));
@@ -41,11 +24,13 @@ async fn contained_worker(api: &TestApi) -> Worker {
     }
 }
 
-/// A worker that runs test runs in this process (for tests that are not about containers).
+/// A worker whose test runs are plain child processes (for tests that are not about containers).
 fn inline_worker(api: &TestApi, seconds: f64) -> Worker {
     Worker {
         store: api.store.clone(),
-        validator: Validator::Inline,
+        validator: Validator::Uncontained {
+            homegames_bin: homegames_bin(),
+        },
         work_dir: std::env::temp_dir().join(format!("hg-publish-{}", api::store::new_id())),
         seconds,
         pause_after_claim: Duration::ZERO,
@@ -110,13 +95,8 @@ module.exports = Sneaky;
 async fn publish_validate_in_a_container_and_list_in_the_catalog() {
     // A game server of our own that serves the folder published versions are written to.
     let published = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let host_url = format!("http://{}", listener.local_addr().unwrap());
-    let serve_config = host::server::ServeConfig {
-        game_roots: vec![published.path().to_path_buf()],
-        ..Default::default()
-    };
-    tokio::spawn(host::server::serve(listener, serve_config));
+    let server = GameServer::start(published.path(), &[]);
+    let host_url = server.url.clone();
     let published_dir = published.path().to_path_buf();
     let api = start_configured(&mongo_url(), true, |c| {
         c.host_url = Some(host_url.clone());

@@ -5,9 +5,12 @@
 //! whole game, the number of files), the one walk of a folder (links are never followed, so a
 //! link cycle cannot loop it and a link cannot lead outside the game; `node_modules` and `.git`
 //! are not part of a game; a stable order), and reading a file without following a link or
-//! blocking on a FIFO or device.
+//! blocking on a FIFO or device. And what a new game starts with (`template`: the starter files
+//! and the GPLv3 LICENSE every published game carries).
 //!
 //! Must not know about: JavaScript, squish, HTTP, storage. It depends on nothing of ours.
+
+pub mod template;
 
 use std::path::{Path, PathBuf};
 

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use host::server::container::Limits;
+use containment::Limits;
 use host::server::{Isolation, ServeConfig};
 
 async fn first_frame_latency(addr: &str) -> Duration {

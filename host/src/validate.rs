@@ -1,35 +1,18 @@
 //! The validation run a publish pipeline makes before a game goes public: load the game, read its
 //! metadata, let a simulated player join, run a few seconds of the game's own clock (ticks and
 //! timers), leave, and report what happened. `validate_inline` runs it in this process (what
-//! `homegames validate` does inside a container); `Containers::validate` runs that command in a
-//! container with no network, a read-only root and the game folder mounted read-only.
+//! `homegames validate` does inside a container); `containment::Containers::validate` runs that
+//! command in a container with no network, a read-only root and the game folder mounted read-only.
+//! The reports' shapes belong to `containment`, which reads them back.
 
 use std::path::Path;
 
+use containment::{Description, Report};
 use js_runtime::script::{run_script, Script};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::server::assets::declared;
 use crate::server::catalog::squish_version_of;
-
-/// What a validation run found. `ok` is false when the game could not load or its run ended early
-/// (an exhausted heap, a runaway handler); `error` then says why in words an author can act on.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Report {
-    pub ok: bool,
-    pub error: Option<String>,
-    /// `metadata().squishVersion`, as a string.
-    pub squish_version: Option<String>,
-    pub name: Option<String>,
-    /// The ids of the assets `metadata().assets` declares.
-    pub asset_ids: Vec<String>,
-    /// Exceptions the game's handlers threw (logged, not fatal, as in a live session).
-    pub exceptions: Vec<String>,
-    /// Frames the simulated player received.
-    pub frames: usize,
-}
 
 /// Runs the validation in this process: `seconds` of the game's virtual clock with one player.
 pub fn validate_inline(dir: &Path, seconds: f64) -> Report {
@@ -86,17 +69,6 @@ pub fn validate_inline(dir: &Path, seconds: f64) -> Report {
         }
     }
     report
-}
-
-/// What a describe run found (`homegames validate --describe`): the game's `metadata()` once it
-/// loaded (module top level, `metadata()` and the constructor ran), or why it did not. This is how
-/// a container-mode host reads a game's metadata without running any of its code itself
-/// (`Containers::metadata`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Description {
-    pub ok: bool,
-    pub error: Option<String>,
-    pub metadata: Option<Value>,
 }
 
 /// Loads the game in `dir` in this process and reports its metadata.

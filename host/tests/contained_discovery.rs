@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{docker_turn, require_docker};
+use containment::{Containers, Limits, DESCRIBE_TIMEOUT};
 use host::server::catalog;
-use host::server::container::{Containers, Limits, DESCRIBE_TIMEOUT};
 
 fn game(root: &Path, name: &str, top: &str, metadata: &str) -> PathBuf {
     let dir = root.join(name);

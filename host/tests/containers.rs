@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
-use host::server::container::Limits;
+use containment::Limits;
 use host::server::{Isolation, ServeConfig};
 use js_runtime::IsolateLimits;
 
@@ -202,7 +202,7 @@ async fn a_game_that_allocates_without_bound_ends_only_its_own_session() {
 async fn test_run_containers_left_behind_are_removed() {
     let _docker = docker_turn().await;
     use bollard::models::ContainerCreateBody;
-    use host::server::container::{Containers, VALIDATE_LABEL};
+    use containment::{Containers, VALIDATE_LABEL};
     require_docker();
     let c = Containers::for_validation(
         Path::new(env!("CARGO_BIN_EXE_homegames")),

@@ -33,7 +33,7 @@ fn a_new_game_plays_scans_and_validates_at_once() {
     assert!(index.contains("require('squish-142')") && index.contains("squishVersion: '142'"));
     assert!(index.contains(r#"name: "Dot Chase""#), "{index}");
     let license = std::fs::read_to_string(game.join("LICENSE")).unwrap();
-    assert!(host::template::is_gpl3(&license));
+    assert!(game_files::template::is_gpl3(&license));
 
     let record = tmp.path().join("out");
     let played = homegames(

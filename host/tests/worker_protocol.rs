@@ -1,11 +1,11 @@
-//! The host ↔ worker protocol (`server::worker_protocol`): every message the host can send comes
+//! The host ↔ worker protocol (`containment::worker_protocol`): every message the host can send comes
 //! back the same from its line, whatever the strings hold, and the session options cross whole
 //! (before, they were command-line flags and a non-square bezel became square in a container).
 
 use std::time::Duration;
 
+use containment::worker_protocol::{wire, RecordReader, SessionSettings, ToWorker};
 use host::server::session::SessionOptions;
-use host::server::worker_protocol::{wire, RecordReader, SessionSettings, ToWorker};
 use js_runtime::IsolateLimits;
 use proptest::prelude::*;
 

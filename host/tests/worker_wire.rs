@@ -6,8 +6,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use host::server::container::take_stdout_for_wire;
-use host::server::worker_protocol::{wire, RecordReader};
+use containment::take_stdout_for_wire;
+use containment::worker_protocol::{wire, RecordReader};
 
 const MARK: &[u8] = b"\n--- the wire starts here ---\n";
 const CHILD: &str = "HG_WORKER_WIRE_CHILD";

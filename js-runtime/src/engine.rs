@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use deno_core::{op2, v8, JsRuntime, OpState, RuntimeOptions};
 
-use crate::error::EndReason;
+use crate::error::{EndReason, EngineError};
 use crate::frames::{FrameSink, StateOutcome};
 use crate::squisher::SceneLayer;
 use crate::watchdog::{Guard, Overrun};
@@ -195,7 +195,7 @@ impl Engine {
         heap_limit: usize,
         cpu_budget: Duration,
         cpu_share_percent: u32,
-    ) -> Result<Engine, String> {
+    ) -> Result<Engine, EngineError> {
         // ArrayBuffer storage (outside the heap) gets a cap of its own, the size of the heap cap.
         let (allocator, buffers) = crate::array_buffers::capped_allocator(heap_limit);
         // The isolate is entered on creation and stays entered until the end of this function.
@@ -210,7 +210,7 @@ impl Engine {
                 ..Default::default()
             })
         })
-        .map_err(|e| format!("cannot create an isolate: {}", e.print_with_cause()))?;
+        .map_err(EngineError::Isolate)?;
         let console = Rc::new(RefCell::new(Console::default()));
         {
             let state = runtime.op_state();
@@ -236,15 +236,13 @@ impl Engine {
         let (value, fired) =
             guard.run(|| runtime.execute_script("[homegames bootstrap]", BOOTSTRAP));
         if fired.is_some() {
-            return Err("the bootstrap exceeded the CPU budget".into());
+            return Err(EngineError::BootstrapCpu);
         }
-        let value = value.map_err(|e| format!("bootstrap failed: {e}"))?;
+        let value = value.map_err(EngineError::Bootstrap)?;
         let hg = {
             deno_core::scope!(scope, &mut runtime);
             let local = v8::Local::new(scope, value);
-            let obj: v8::Local<v8::Object> = local
-                .try_into()
-                .map_err(|_| "bootstrap returned no handle".to_string())?;
+            let obj: v8::Local<v8::Object> = local.try_into().map_err(|_| EngineError::NoHandle)?;
             v8::Global::new(scope, obj)
         };
         // SAFETY: entered by its creation above, on this thread; from now on every use enters it.

@@ -15,8 +15,25 @@ pub enum RuntimeError {
     Metadata(String),
     #[error("session ended: {0}")]
     Ended(EndReason),
-    #[error("internal runtime error: {0}")]
-    Internal(String),
+    #[error("the JavaScript engine could not start: {0}")]
+    EngineStart(#[from] EngineError),
+    /// Our own JavaScript (the driver around the game) threw: a bug of ours, not the game's
+    /// (handlers catch the game's exceptions themselves).
+    #[error("internal runtime error in {during}: {message}")]
+    Driver { during: String, message: String },
+}
+
+/// Why an engine would not start (before any game code ran).
+#[derive(Debug, Error)]
+pub enum EngineError {
+    #[error("cannot create an isolate: {}", .0.print_with_cause())]
+    Isolate(#[source] deno_core::error::CoreError),
+    #[error("the bootstrap exceeded the CPU budget")]
+    BootstrapCpu,
+    #[error("bootstrap failed: {0}")]
+    Bootstrap(#[source] Box<deno_core::error::JsError>),
+    #[error("bootstrap returned no handle")]
+    NoHandle,
 }
 
 /// Why an isolate was stopped for good. The process and every other session go on.

@@ -29,7 +29,7 @@ mod watchdog;
 
 pub use code_cache::{keep_compiled_code_off_disk, NO_BYTECODE_CACHE_VAR};
 pub use engine::Console;
-pub use error::{EndReason, RuntimeError};
+pub use error::{EndReason, EngineError, RuntimeError};
 pub use frames::{Cause, PlayerFrame};
 pub use session::{ClickHit, GameSession, IsolateLimits, SessionConfig};
 pub use sources::read_regular_file;

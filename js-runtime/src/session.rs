@@ -113,7 +113,7 @@ impl GameSession {
             config.limits.cpu_budget,
             config.limits.cpu_share_percent,
         )
-        .map_err(RuntimeError::Internal)?;
+        .map_err(RuntimeError::EngineStart)?;
 
         let load_err = |file: &str, f: CallFailure| match f {
             CallFailure::Threw(message) => RuntimeError::Load {
@@ -427,7 +427,10 @@ impl GameSession {
         match (result, ended) {
             (_, Err(CallFailure::Ended(r))) => Err(RuntimeError::Ended(r)),
             (Err(e), _) => Err(e),
-            (Ok(_), Err(CallFailure::Threw(m))) => Err(RuntimeError::Internal(m)),
+            (Ok(_), Err(CallFailure::Threw(message))) => Err(RuntimeError::Driver {
+                during: what.to_string(),
+                message,
+            }),
             (Ok(v), Ok(())) => Ok(v),
         }
     }
@@ -471,7 +474,10 @@ impl GameSession {
             Ok(v) => Ok(v),
             Err(CallFailure::Ended(r)) => Err(RuntimeError::Ended(r)),
             // Handlers catch game exceptions themselves; what reaches here is ours.
-            Err(CallFailure::Threw(m)) => Err(RuntimeError::Internal(format!("{method}: {m}"))),
+            Err(CallFailure::Threw(message)) => Err(RuntimeError::Driver {
+                during: method.to_string(),
+                message,
+            }),
         }
     }
 }

@@ -88,15 +88,16 @@ struct Services {
 struct WorkerArgs {
     #[command(flatten)]
     services: Services,
-    /// The `homegames` binary: its test runs happen in containers built from it.
-    /// Default: the `homegames` next to this binary.
+    /// The `homegames` binary: its test runs happen in containers built from it (or, with
+    /// --inline-validation, in it as a child process). Default: the `homegames` next to this
+    /// binary.
     #[arg(long, env = "HG_HOMEGAMES_BIN")]
     homegames_bin: Option<PathBuf>,
     /// Docker's socket (default: the local engine).
     #[arg(long, env = "DOCKER_HOST")]
     docker_host: Option<String>,
-    /// Run test runs in this process instead of containers (development only: never for
-    /// publishing games written by others).
+    /// Run test runs as a plain child process (`homegames validate`) instead of in containers
+    /// (development only, on a machine without Docker: never for games written by others).
     #[arg(long)]
     inline_validation: bool,
     /// Scratch folder for the files under test.
@@ -149,9 +150,6 @@ struct ServeArgs {
 }
 
 fn main() -> Result<()> {
-    // Inline validation runs games in this process; before any thread exists (it sets an
-    // environment variable), keep their compiled code off the disk.
-    host::keep_compiled_code_off_disk();
     tokio::runtime::Runtime::new()
         .context("starting the async runtime")?
         .block_on(run())
@@ -244,20 +242,20 @@ async fn worker(args: WorkerArgs) -> Result<()> {
     let store = Store::connect(&args.services.db.mongo_url, &args.services.db.database)
         .await
         .context("bad MongoDB connection string")?;
+    let bin = match args.homegames_bin {
+        Some(b) => b,
+        None => std::env::current_exe()?.with_file_name("homegames"),
+    };
+    anyhow::ensure!(
+        bin.is_file(),
+        "{} not found: pass --homegames-bin (cargo build -p host builds it)",
+        bin.display()
+    );
     let validator = if args.inline_validation {
-        tracing::warn!("--inline-validation: test runs happen in this process, not in containers");
-        Validator::Inline
+        tracing::warn!("--inline-validation: test runs happen in an unconfined child process, not in containers");
+        Validator::Uncontained { homegames_bin: bin }
     } else {
-        let bin = match args.homegames_bin {
-            Some(b) => b,
-            None => std::env::current_exe()?.with_file_name("homegames"),
-        };
-        anyhow::ensure!(
-            bin.is_file(),
-            "{} not found: pass --homegames-bin (cargo build -p host builds it)",
-            bin.display()
-        );
-        let containers = host::server::container::Containers::for_validation(
+        let containers = containment::Containers::for_validation(
             &bin,
             Default::default(),
             args.docker_host.as_deref(),

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+mod game_server;
+#[allow(unused_imports)] // not every test binary that includes `common` starts a game server
+pub use game_server::{free_port, homegames_bin, GameServer};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

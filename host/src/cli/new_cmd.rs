@@ -32,7 +32,7 @@ impl NewArgs {
         }
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
-        for (path, bytes) in host::template::starter_folder(&self.name) {
+        for (path, bytes) in game_files::template::starter_folder(&self.name) {
             let file = folder.join(&path);
             std::fs::write(&file, bytes)
                 .with_context(|| format!("cannot write {}", file.display()))?;
@@ -42,7 +42,7 @@ impl NewArgs {
              try it:  homegames play {dir} --script {dir}/script.json\n\
              how games are written: docs/authoring.md",
             dir = folder.display(),
-            version = host::template::STARTER_SQUISH_VERSION,
+            version = game_files::template::STARTER_SQUISH_VERSION,
         );
         Ok(())
     }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use containment::Limits;
 use host::server::assets::AssetSources;
-use host::server::container::Limits;
 use host::server::{serve, Isolation, ServeConfig};
 
 use super::limit_args::LimitArgs;
@@ -105,7 +105,11 @@ impl ServeArgs {
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("listening on {addr}"))?;
-            eprintln!("homegames: serving the lobby on http://{addr}/");
+            // The bound address: with --port 0 the system picked the port, and this line says which.
+            eprintln!(
+                "homegames: serving the lobby on http://{}/",
+                listener.local_addr()?
+            );
             serve(listener, config).await.context("serving")
         })
     }

@@ -29,7 +29,7 @@ impl ValidateArgs {
     pub fn run(self) -> Result<()> {
         // Before the game loads: the report goes to the real stdout through a private descriptor,
         // and fd 1 becomes stderr, so nothing the game prints can pass for (or follow) the report.
-        let mut out = host::server::container::take_stdout_for_wire()?;
+        let mut out = containment::take_stdout_for_wire()?;
         let (line, ok, error) = if self.describe {
             let d = host::validate::describe_inline(&self.game);
             (serde_json::to_string(&d)?, d.ok, d.error)

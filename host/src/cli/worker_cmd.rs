@@ -2,7 +2,7 @@
 //! (this is what runs inside a session's container). Not meant to be typed by hand.
 //!
 //! The records go to the stream that was stdout when the worker started, through a private
-//! descriptor; fd 1 itself is pointed at stderr first (`container::take_stdout_for_wire`), so
+//! descriptor; fd 1 itself is pointed at stderr first (`containment::take_stdout_for_wire`), so
 //! nothing the game or the engine prints can reach the wire.
 
 use std::fs::File;
@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
+use containment::take_stdout_for_wire;
+use containment::worker_protocol::{wire, ToWorker};
 use host::server::catalog;
-use host::server::container::take_stdout_for_wire;
 use host::server::protocol::ClientMessage;
 use host::server::session::{run, Command, Outgoing, SessionOptions};
-use host::server::worker_protocol::{wire, ToWorker};
 
 use super::limit_args::LimitArgs;
 
@@ -25,7 +25,7 @@ use super::limit_args::LimitArgs;
 pub struct WorkerArgs {
     /// The game's folder, for a run by hand (the options then come from the flags below). Without
     /// it the worker waits (warm) for its first stdin line, a `load` carrying the game and every
-    /// session option (`server::worker_protocol`).
+    /// session option (`containment::worker_protocol`).
     #[arg(long)]
     game: Option<PathBuf>,
     /// With --game: percent of the view kept around the game.
@@ -105,7 +105,7 @@ impl WorkerArgs {
                 }
             }
         });
-        let reason = run(&entry, &options, rx);
+        let reason = run(&entry, &options, rx).to_string();
         let mut out = out.lock().unwrap();
         let _ = out.write_all(&wire::record(wire::CLOSE, 0, reason.as_bytes()));
         let _ = out.flush();

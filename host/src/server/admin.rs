@@ -14,8 +14,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::player_socket::same_secret;
 use super::session::Command;
-use super::{same_secret, AppState};
+use super::AppState;
 
 /// The reason players of a deleted game see in their close frame.
 pub const REMOVED: &str = "this game was removed from the server";

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use js_runtime::{GameSession, IsolateLimits, SessionConfig};
+use containment::SessionSettings;
+use js_runtime::{GameSession, IsolateLimits, RuntimeError, SessionConfig};
 use serde_json::Value;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -42,6 +43,28 @@ pub enum Command {
     },
 }
 
+/// Where a session's commands go. An inline session's thread blocks on its channel (with a
+/// timeout, for its clock); a contained session's task awaits its own. Each gets the kind it
+/// waits on, so no thread is spent handing commands from one kind to the other.
+#[derive(Clone)]
+pub enum Commands {
+    Thread(std::sync::mpsc::Sender<Command>),
+    Task(tokio::sync::mpsc::UnboundedSender<Command>),
+}
+
+/// The session has ended: nobody takes its commands any more.
+#[derive(Debug)]
+pub struct SessionGone;
+
+impl Commands {
+    pub fn send(&self, command: Command) -> Result<(), SessionGone> {
+        match self {
+            Commands::Thread(tx) => tx.send(command).map_err(|_| SessionGone),
+            Commands::Task(tx) => tx.send(command).map_err(|_| SessionGone),
+        }
+    }
+}
+
 /// What a player's socket sends next.
 #[derive(Debug)]
 pub enum Outgoing {
@@ -56,6 +79,32 @@ pub struct SessionOptions {
     pub limits: IsolateLimits,
 }
 
+impl From<&SessionOptions> for SessionSettings {
+    fn from(o: &SessionOptions) -> SessionSettings {
+        SessionSettings {
+            bezel: o.bezel,
+            idle_timeout_ms: o.idle_timeout.as_millis() as u64,
+            heap_limit_bytes: o.limits.heap_limit,
+            cpu_budget_ms: o.limits.cpu_budget.as_millis() as u64,
+            cpu_share_percent: o.limits.cpu_share_percent,
+        }
+    }
+}
+
+impl From<&SessionSettings> for SessionOptions {
+    fn from(s: &SessionSettings) -> SessionOptions {
+        SessionOptions {
+            bezel: s.bezel,
+            idle_timeout: Duration::from_millis(s.idle_timeout_ms),
+            limits: IsolateLimits {
+                heap_limit: s.heap_limit_bytes,
+                cpu_budget: Duration::from_millis(s.cpu_budget_ms),
+                cpu_share_percent: s.cpu_share_percent,
+            },
+        }
+    }
+}
+
 impl Default for SessionOptions {
     /// The original server's bezel (9%), a minute of grace without players, default limits.
     fn default() -> Self {
@@ -67,8 +116,34 @@ impl Default for SessionOptions {
     }
 }
 
+/// Why a session ended; its text is what the players are told as the socket closes.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionEnd {
+    #[error("the game could not start: {0}")]
+    NoStart(#[source] RuntimeError),
+    /// The game's isolate stopped (a limit, an exception that ends it).
+    #[error("{0}")]
+    Game(#[source] RuntimeError),
+    #[error("no players")]
+    NoPlayers,
+    #[error("server shut down")]
+    ServerShutDown,
+    /// The server ended it ([`Command::End`]), with this reason.
+    #[error("{0}")]
+    ByServer(String),
+    /// A contained session's container could not be had, or stopped.
+    #[error("container failed: {0}")]
+    Container(#[source] containment::ContainmentError),
+    /// A contained session's worker ended it, with this reason.
+    #[error("{0}")]
+    Worker(String),
+    /// A contained session's worker sent what cannot be read.
+    #[error("{0}")]
+    Wire(#[source] containment::WireError),
+}
+
 /// Runs until the game ends or no one has been connected for `idle_timeout`. Returns why it ended.
-pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Command>) -> String {
+pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Command>) -> SessionEnd {
     let config = SessionConfig {
         limits: options.limits,
         bezel: options.bezel,
@@ -78,7 +153,7 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
     };
     let mut session = match GameSession::load(&game.dir, &config) {
         Ok(s) => s,
-        Err(e) => return format!("the game could not start: {e}"),
+        Err(e) => return SessionEnd::NoStart(e),
     };
     let start = Instant::now();
     let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
@@ -91,70 +166,83 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
                 let _ = tx.send(Outgoing::Close(reason.clone()));
             }
             let _ = session.close();
-            return reason.clone();
+            return SessionEnd::ByServer(reason.clone());
         }
         let now = start.elapsed().as_secs_f64() * 1000.0;
-        let result = session.advance_to(now).and_then(|_| match command {
-            Ok(Command::Join {
-                player,
-                name,
-                client_info,
-                frames,
-            }) => {
-                players.insert(player, frames);
-                session.join(player, &name, client_info)
-            }
-            Ok(Command::Spectate { player, frames }) => {
-                players.insert(player, frames);
-                session.spectate(player)
-            }
-            Ok(Command::Leave { player }) => {
-                players.remove(&player);
-                if session.is_spectator(player) {
-                    session.leave_spectator(player);
-                    Ok(())
-                } else if session.is_connected(player) {
-                    session.leave(player)
-                } else {
-                    Ok(())
+        let result = match session.advance_to(now) {
+            Err(e) => Err(Stop::Game(e)),
+            Ok(()) => match command {
+                Ok(Command::Join {
+                    player,
+                    name,
+                    client_info,
+                    frames,
+                }) => {
+                    players.insert(player, frames);
+                    session.join(player, &name, client_info).map_err(Stop::Game)
                 }
-            }
-            Ok(Command::Reconnect { player, frames }) => {
-                players.insert(player, frames);
-                // A fresh frame for the returning player (everyone gets one, as on any change).
-                session.resquish(1)
-            }
-            Ok(Command::Input { player, message }) => dispatch(&mut session, player, message),
-            // Handled before the game runs again, above.
-            Ok(Command::End { .. }) => Ok(()),
-            Err(RecvTimeoutError::Timeout) => Ok(()),
-            Err(RecvTimeoutError::Disconnected) => Err(js_runtime::RuntimeError::Internal(
-                "server shut down".into(),
-            )),
-        });
+                Ok(Command::Spectate { player, frames }) => {
+                    players.insert(player, frames);
+                    session.spectate(player).map_err(Stop::Game)
+                }
+                Ok(Command::Leave { player }) => {
+                    players.remove(&player);
+                    if session.is_spectator(player) {
+                        session.leave_spectator(player);
+                        Ok(())
+                    } else if session.is_connected(player) {
+                        session.leave(player).map_err(Stop::Game)
+                    } else {
+                        Ok(())
+                    }
+                }
+                Ok(Command::Reconnect { player, frames }) => {
+                    players.insert(player, frames);
+                    // A fresh frame for the returning player (everyone gets one, as on any change).
+                    session.resquish(1).map_err(Stop::Game)
+                }
+                Ok(Command::Input { player, message }) => {
+                    dispatch(&mut session, player, message).map_err(Stop::Game)
+                }
+                // Handled before the game runs again, above.
+                Ok(Command::End { .. }) => Ok(()),
+                Err(RecvTimeoutError::Timeout) => Ok(()),
+                Err(RecvTimeoutError::Disconnected) => Err(Stop::ServerGone),
+            },
+        };
         for f in session.take_frames() {
             if let Some(tx) = players.get(&f.player) {
                 let _ = tx.send(Outgoing::Frame(f.bytes));
             }
         }
-        if let Err(e) = result {
-            let reason = e.to_string();
+        if let Err(stop) = result {
+            let end = match stop {
+                Stop::Game(e) => SessionEnd::Game(e),
+                Stop::ServerGone => SessionEnd::ServerShutDown,
+            };
+            let reason = end.to_string();
             for tx in players.values() {
                 let _ = tx.send(Outgoing::Close(reason.clone()));
             }
             let _ = session.close();
-            return reason;
+            return end;
         }
         idle_since = match (players.is_empty(), idle_since) {
             (true, None) => Some(Instant::now()),
             (true, Some(t)) if t.elapsed() >= options.idle_timeout => {
                 let _ = session.close();
-                return "no players".into();
+                return SessionEnd::NoPlayers;
             }
             (true, t) => t,
             (false, _) => None,
         };
     }
+}
+
+/// What stops the loop: the game, or the server going away.
+enum Stop {
+    Game(RuntimeError),
+    ServerGone,
 }
 
 fn dispatch(

@@ -1,6 +1,7 @@
 //! The protocol between a host and a session worker (`homegames session-worker`: one session in
 //! its own process, in a container). This module owns both directions; nothing else builds or
-//! parses them.
+//! parses them. [`take_stdout_for_wire`] is the worker's first step: it keeps the wire out of the
+//! game's reach.
 //!
 //! Host → worker: one JSON line per [`ToWorker`]. The first line is always [`ToWorker::Load`],
 //! which names the game and carries every session option ([`SessionSettings`]), so a warm
@@ -9,13 +10,8 @@
 //! ([`wire::record`], read back by [`RecordReader`], which holds at most one record of at most
 //! [`MAX_RECORD_BYTES`]). A CLOSE for player 0 is the session's end and its reason.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-use super::session::SessionOptions;
-use js_runtime::IsolateLimits;
 
 /// One message from the host to its worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,7 +62,8 @@ impl ToWorker {
     }
 }
 
-/// Every option of a session, as it crosses the wire.
+/// Every option of a session, as it crosses the wire (the host converts its own session options
+/// to and from this).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionSettings {
@@ -76,32 +73,6 @@ pub struct SessionSettings {
     pub heap_limit_bytes: usize,
     pub cpu_budget_ms: u64,
     pub cpu_share_percent: u32,
-}
-
-impl From<&SessionOptions> for SessionSettings {
-    fn from(o: &SessionOptions) -> SessionSettings {
-        SessionSettings {
-            bezel: o.bezel,
-            idle_timeout_ms: o.idle_timeout.as_millis() as u64,
-            heap_limit_bytes: o.limits.heap_limit,
-            cpu_budget_ms: o.limits.cpu_budget.as_millis() as u64,
-            cpu_share_percent: o.limits.cpu_share_percent,
-        }
-    }
-}
-
-impl From<&SessionSettings> for SessionOptions {
-    fn from(s: &SessionSettings) -> SessionOptions {
-        SessionOptions {
-            bezel: s.bezel,
-            idle_timeout: Duration::from_millis(s.idle_timeout_ms),
-            limits: IsolateLimits {
-                heap_limit: s.heap_limit_bytes,
-                cpu_budget: Duration::from_millis(s.cpu_budget_ms),
-                cpu_share_percent: s.cpu_share_percent,
-            },
-        }
-    }
 }
 
 /// Worker → host records: `kind, player, u32 little-endian length, payload`.
@@ -139,6 +110,15 @@ pub mod wire {
 /// close): a longer one ends the session before any of it is kept.
 pub const MAX_RECORD_BYTES: usize = 8 << 20;
 
+/// Why the stream from a worker can no longer be read: the session ends.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    #[error("the session's worker sent a record of unknown kind {0}: the wire is out of step")]
+    UnknownKind(u8),
+    #[error("the session sent a record of {0} bytes (at most {MAX_RECORD_BYTES} are accepted)")]
+    TooLong(usize),
+}
+
 /// The host's side of the wire from one worker: splits the worker's stdout stream into records.
 /// It holds at most one incomplete record, so at most `6 + MAX_RECORD_BYTES` bytes per container;
 /// a header that declares more, or a kind that is not ours, ends the session (the stream can no
@@ -157,7 +137,7 @@ impl RecordReader {
         &mut self,
         mut bytes: &[u8],
         out: &mut Vec<(u8, u8, Vec<u8>)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), WireError> {
         while !bytes.is_empty() {
             let want = match self.declared() {
                 None => 6 - self.pending.len(),
@@ -169,10 +149,10 @@ impl RecordReader {
             if self.pending.len() == 6 {
                 let (kind, len) = (self.pending[0], self.declared().expect("a whole header"));
                 if kind != wire::FRAME && kind != wire::CLOSE {
-                    return Err(format!("the session's worker sent a record of unknown kind {kind}: the wire is out of step"));
+                    return Err(WireError::UnknownKind(kind));
                 }
                 if len > MAX_RECORD_BYTES {
-                    return Err(format!("the session sent a record of {len} bytes (at most {MAX_RECORD_BYTES} are accepted)"));
+                    return Err(WireError::TooLong(len));
                 }
             }
             if self
@@ -197,5 +177,102 @@ impl RecordReader {
     /// Bytes held for the incomplete record.
     pub fn held(&self) -> usize {
         self.pending.len()
+    }
+}
+
+/// For the worker (and `homegames validate`), before any game code exists: moves the wire off
+/// fd 1. The stream that is fd 1 now (the container's stdout, which the host reads as the wire) is
+/// duplicated to a private, close-on-exec descriptor that is returned, and fd 1 is pointed at fd 2
+/// (stderr). From then on everything else that writes to stdout (the engine's print, a stray
+/// `println!`) lands on stderr, which the host only logs: no game output can forge a record.
+pub fn take_stdout_for_wire() -> std::io::Result<std::fs::File> {
+    use std::io::Write;
+    use std::os::fd::AsFd;
+    std::io::stdout().flush()?;
+    let wire = std::io::stdout().as_fd().try_clone_to_owned()?;
+    unsafe extern "C" {
+        fn dup2(old: i32, new: i32) -> i32;
+    }
+    // SAFETY: dup2 only replaces descriptor 1 with a copy of descriptor 2, both open for the
+    // process's whole life; no Rust object owns descriptor 1 (Stdout writes to it by number).
+    if unsafe { dup2(2, 1) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(std::fs::File::from(wire))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Records = Vec<(u8, u8, Vec<u8>)>;
+
+    fn records(reader: &mut RecordReader, bytes: &[u8]) -> (Records, Result<(), WireError>) {
+        let mut out = Vec::new();
+        let r = reader.feed(bytes, &mut out);
+        (out, r)
+    }
+
+    #[test]
+    fn records_split_anywhere_come_out_whole() {
+        let mut stream = wire::record(wire::FRAME, 1, b"first frame");
+        stream.extend(wire::record(wire::FRAME, 2, b""));
+        stream.extend(wire::record(wire::CLOSE, 0, b"bye"));
+        let mut reader = RecordReader::default();
+        let mut out = Vec::new();
+        for b in &stream {
+            reader.feed(std::slice::from_ref(b), &mut out).unwrap();
+        }
+        assert_eq!(
+            out,
+            vec![
+                (wire::FRAME, 1, b"first frame".to_vec()),
+                (wire::FRAME, 2, vec![]),
+                (wire::CLOSE, 0, b"bye".to_vec())
+            ]
+        );
+        assert_eq!(reader.held(), 0);
+    }
+
+    #[test]
+    fn a_record_over_the_cap_ends_the_session_before_it_is_kept() {
+        // A header declaring 4 GiB - 1, then payload bytes: refused at the header, nothing kept.
+        let mut reader = RecordReader::default();
+        let mut bytes = vec![wire::FRAME, 1];
+        bytes.extend(u32::MAX.to_le_bytes());
+        bytes.extend(vec![0u8; 1 << 16]);
+        let (out, r) = records(&mut reader, &bytes);
+        assert!(out.is_empty());
+        let why = r.unwrap_err().to_string();
+        assert!(
+            why.contains("4294967295 bytes") && why.contains("8388608"),
+            "{why}"
+        );
+        assert!(reader.held() <= 6, "held {} bytes", reader.held());
+
+        // One byte over the cap is refused; exactly the cap is accepted.
+        let mut over = vec![wire::FRAME, 1];
+        over.extend(((MAX_RECORD_BYTES + 1) as u32).to_le_bytes());
+        assert!(records(&mut RecordReader::default(), &over).1.is_err());
+        let at_cap = wire::record(wire::FRAME, 1, &vec![7u8; MAX_RECORD_BYTES]);
+        let mut reader = RecordReader::default();
+        let mut out = Vec::new();
+        // Fed in the chunk size Docker uses: the reader never holds more than one record.
+        for chunk in at_cap.chunks(32 << 10) {
+            reader.feed(chunk, &mut out).unwrap();
+            assert!(reader.held() <= 6 + MAX_RECORD_BYTES);
+        }
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].2.len(), MAX_RECORD_BYTES);
+    }
+
+    #[test]
+    fn an_unknown_kind_ends_the_session_and_keeps_what_came_before() {
+        let mut stream = wire::record(wire::FRAME, 1, b"ok");
+        // Text on the wire (what game output on stdout used to be) is not a record.
+        stream.extend_from_slice(b"hello from the game\n");
+        let (out, r) = records(&mut RecordReader::default(), &stream);
+        assert_eq!(out, vec![(wire::FRAME, 1, b"ok".to_vec())]);
+        assert!(r.unwrap_err().to_string().contains("unknown kind"));
     }
 }
