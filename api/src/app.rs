@@ -13,7 +13,7 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::{LogMailer, Mailer};
 use crate::queue::Queue;
-use crate::routes::{accounts, admin, assets, games, publish, removal, sessions};
+use crate::routes::{accounts, admin, assets, games, publish, removal, sessions, tokens};
 use crate::store::Store;
 
 /// Per-key limits on the routes that guess at secrets or send mail.
@@ -67,6 +67,8 @@ pub struct Inner {
     pub host_client: reqwest::Client,
     /// The image classifier uploads go through.
     pub moderation: Arc<crate::moderation::Moderation>,
+    /// The games' git repositories.
+    pub repos: crate::git::Repos,
 }
 
 pub type AppState = Arc<Inner>;
@@ -93,6 +95,7 @@ impl Inner {
                 config.nsfw_model.clone(),
                 config.nsfw_threshold,
             )),
+            repos: crate::git::Repos::new(config.git_root.clone(), config.git_hook_binary.clone()),
             config,
         })
     }
@@ -113,6 +116,17 @@ pub fn build_app(state: AppState) -> Router {
         .route("/auth/forgot", post(accounts::forgot))
         .route("/auth/reset", post(accounts::reset))
         .route("/me", get(accounts::me))
+        .route("/account/tokens", post(tokens::create).get(tokens::list))
+        .route("/account/tokens/{token_id}", delete(tokens::revoke))
+        .route(
+            "/admin/games/{game_id}/repository",
+            post(admin::set_repository),
+        )
+        // git's smart HTTP (clone, fetch, push); answers are git's, not JSON.
+        .route(
+            "/git/{owner}/{repo}/{*rest}",
+            axum::routing::any(crate::git::http::serve),
+        )
         .route("/catalog", get(games::catalog))
         .route("/games", post(games::create_game).get(games::my_games))
         .route(

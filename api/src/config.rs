@@ -33,6 +33,13 @@ pub struct ApiConfig {
     /// A folder that server serves as a game root (`--games`): published versions are written
     /// here, one folder each, for it to run.
     pub published_dir: PathBuf,
+    /// Where the games' git repositories live (`<owner>/<game>.git`).
+    pub git_root: PathBuf,
+    /// What git runs as the repositories' pre-receive hook (`<it> git-hook pre-receive`): this
+    /// `homegames-api` executable.
+    pub git_hook_binary: PathBuf,
+    /// The API's address as clients reach it, for the clone URLs it hands out.
+    pub public_url: String,
     /// Largest JSON body for most routes.
     pub max_body_bytes: usize,
     /// Largest body for saving a version (a game's files, base64 included).
@@ -59,6 +66,10 @@ impl ApiConfig {
             nsfw_model: None,
             nsfw_threshold: crate::moderation::DEFAULT_THRESHOLD,
             published_dir: PathBuf::from("published"),
+            git_root: PathBuf::from("git"),
+            git_hook_binary: std::env::current_exe()
+                .unwrap_or_else(|_| PathBuf::from("homegames-api")),
+            public_url: "http://127.0.0.1:8090".into(),
             max_body_bytes: 64 * 1024,
             max_version_body_bytes: 28 * 1024 * 1024,
         }

@@ -18,6 +18,7 @@ pub mod config;
 pub mod dead_letters;
 pub mod error;
 pub mod extract;
+pub mod git;
 pub mod host_link;
 pub mod mail;
 pub mod moderation;

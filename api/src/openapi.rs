@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{accounts, admin, assets, games, publish, removal, sessions};
+use crate::routes::{accounts, admin, assets, games, publish, removal, sessions, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,7 @@ use crate::routes::{accounts, admin, assets, games, publish, removal, sessions};
         assets::upload, assets::mine, assets::fetch, assets::delete, sessions::create,
         admin::users, admin::games, admin::assets, admin::publish_requests, admin::stats, admin::flag_asset, admin::delete_user,
         removal::delete_game, removal::unpublish, admin::dead_letters, admin::replay_dead_letters,
+        admin::set_repository, tokens::create, tokens::list, tokens::revoke,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&BearerAuth),

@@ -54,6 +54,12 @@ pub struct Game {
     pub published_version: Option<String>,
     #[serde(default)]
     pub nsfw: bool,
+    /// Whether anyone may clone the published source (the author's choice; off by default).
+    #[serde(default)]
+    pub source_public: bool,
+    /// Set by an admin: the repository answers no clone, fetch or push.
+    #[serde(default)]
+    pub repo_disabled: bool,
 }
 
 /// One file of a version; its bytes are the blob named by `sha256`.
@@ -79,6 +85,10 @@ pub struct Version {
     pub message: Option<String>,
     /// The number of the version this one restored, if it was a restore.
     pub restored_from: Option<i64>,
+    /// The git commit holding these files on the game's repository (every version is one; a
+    /// version saved before games had repositories gets one from the migration).
+    #[serde(default)]
+    pub commit: Option<String>,
 }
 
 /// Where a publish request is: PENDING (queued) → PROCESSING (a worker has it) → PUBLISHED or
@@ -153,6 +163,9 @@ pub struct PublishRequest {
     /// The scan's located findings, when the scan is why it failed.
     #[serde(default)]
     pub findings: Vec<String>,
+    /// The commit to publish (its version's commit; the pushed one for a push).
+    #[serde(default)]
+    pub commit: Option<String>,
 }
 
 /// A published version: what makes a game launchable. One per publish request (`requestId` is
@@ -171,6 +184,9 @@ pub struct GameVersion {
     pub squish_version: String,
     pub asset_ids: Vec<String>,
     pub nsfw: bool,
+    /// The commit this published version is.
+    #[serde(default)]
+    pub commit: Option<String>,
 }
 
 /// An uploaded asset's metadata (`assets`). Its bytes are the `AssetBytes` of the same id.
@@ -227,6 +243,22 @@ impl User {
     }
 }
 
+/// A personal access token for git over HTTP (`Authorization: Basic`, the token as password).
+/// Only its sha256 is stored; the token itself is shown once, when it is made.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessToken {
+    pub token_id: String,
+    pub user_id: String,
+    pub name: String,
+    /// `read` (clone and fetch) or `write` (push too).
+    pub scope: String,
+    pub hash: String,
+    pub created: DateTime,
+    #[serde(default)]
+    pub last_used: Option<DateTime>,
+}
+
 /// One refresh token ever issued (by its `jti`). A token may be used once: using it marks it used
 /// and issues the next one of its family; a used token that comes back means it was stolen, and
 /// the whole family is revoked.
@@ -281,6 +313,9 @@ impl Store {
     }
     pub fn game_versions(&self) -> Collection<GameVersion> {
         self.db.collection("gameVersions")
+    }
+    pub fn access_tokens(&self) -> Collection<AccessToken> {
+        self.db.collection("accessTokens")
     }
     pub fn refresh_tokens(&self) -> Collection<RefreshToken> {
         self.db.collection("refreshTokens")
@@ -358,6 +393,19 @@ impl Store {
         bytes.create_index(unique(doc! {"assetId": 1})).await?;
         bytes
             .create_index(IndexModel::builder().keys(doc! {"developerId": 1}).build())
+            .await?;
+        let access = self.db.collection::<Document>("accessTokens");
+        access.create_index(unique(doc! {"tokenId": 1})).await?;
+        access.create_index(unique(doc! {"hash": 1})).await?;
+        access
+            .create_index(IndexModel::builder().keys(doc! {"userId": 1}).build())
+            .await?;
+        versions
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! {"gameId": 1, "commit": 1})
+                    .build(),
+            )
             .await?;
         let refresh = self.db.collection::<Document>("refreshTokens");
         refresh.create_index(unique(doc! {"jti": 1})).await?;

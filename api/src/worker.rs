@@ -351,6 +351,7 @@ impl Worker {
             squish_version: report.squish_version.clone().unwrap_or_default(),
             asset_ids: report.asset_ids.clone(),
             nsfw,
+            commit: request.commit.clone(),
         };
         let version_id = match self.store.game_versions().insert_one(&record).await {
             Ok(_) => record.version_id.clone(),

@@ -433,6 +433,8 @@ async fn a_server_that_cannot_be_told_is_reported() {
     config.host_url = Some(p.host.clone());
     config.host_admin_token = Some("not-the-token".into());
     config.published_dir = p.published.path().to_path_buf();
+    config.git_root = p.api.git_root.clone();
+    config.git_hook_binary = env!("CARGO_BIN_EXE_homegames-api").into();
     let wrong = serve(config, p.api.store.clone()).await;
     let resp = p
         .api

@@ -6,6 +6,7 @@ mod assets_admin;
 mod common;
 mod deletion;
 mod games;
+mod git;
 mod moderation;
 mod publish;
 mod storage;

@@ -36,6 +36,16 @@ enum Command {
     /// Administration from the command line (needs only the database).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// What git runs in our repositories (`pre-receive`); not meant to be typed by hand.
+    #[command(hide = true)]
+    GitHook(GitHookArgs),
+}
+
+#[derive(clap::Args)]
+struct GitHookArgs {
+    /// The hook git runs: pre-receive.
+    #[arg(value_parser = ["pre-receive"])]
+    hook: String,
 }
 
 #[derive(Subcommand)]
@@ -147,25 +157,38 @@ struct ServeArgs {
     /// Default: `published` in the data folder.
     #[arg(long, env = "HG_PUBLISHED_DIR")]
     published_dir: Option<PathBuf>,
+    /// Where the games' git repositories live. Default: `git` in the data folder.
+    #[arg(long, env = "HG_GIT_DIR")]
+    git_dir: Option<PathBuf>,
+    /// The API's address as clients reach it (for clone URLs). Default: http://<--listen>.
+    #[arg(long, env = "HG_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 fn main() -> Result<()> {
+    let cli = Cli::parse();
+    // git runs the hook with the push in quarantine: it answers with its exit code, and what it
+    // prints reaches the pusher as `remote: ...` lines.
+    if let Command::GitHook(_) = cli.command {
+        std::process::exit(api::git::hook::pre_receive());
+    }
     tokio::runtime::Runtime::new()
         .context("starting the async runtime")?
-        .block_on(run())
+        .block_on(run(cli))
 }
 
-async fn run() -> Result<()> {
+async fn run(cli: Cli) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    match Cli::parse().command {
+    match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Worker(args) => worker(args).await,
         Command::Admin(AdminCommand::Grant(args)) => set_admin(args, true).await,
         Command::Admin(AdminCommand::Revoke(args)) => set_admin(args, false).await,
+        Command::GitHook(_) => unreachable!("answered before the runtime starts"),
     }
 }
 
@@ -199,12 +222,20 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.nsfw_model = args.nsfw_model;
     config.nsfw_threshold = args.nsfw_threshold;
     config.published_dir = published_dir;
+    config.git_root = args.git_dir.unwrap_or_else(|| data_dir.join("git"));
+    config.public_url = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", args.listen));
     let store = Store::connect(&config.mongo_url, &config.database)
         .await
         .context("bad MongoDB connection string")?;
     // The API starts even while the database is down (it answers 503 until it is back); indexes
     // are made as soon as it can be reached.
     let state = Arc::new(Inner::new(config, store)?);
+    state
+        .repos
+        .install_hooks()
+        .with_context(|| format!("writing the git hooks in {}", state.repos.root().display()))?;
     let starting = state.clone();
     tokio::spawn(async move {
         loop {
@@ -213,6 +244,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
                 Err(e) => tracing::warn!(error = %e, "database not reachable yet; retrying"),
             }
             tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        // Versions saved before games had repositories become commits (once; idempotent).
+        match api::git::migrate::migrate_all(&starting).await {
+            Ok(m) => tracing::info!(
+                repositories = m.repositories,
+                commits = m.commits,
+                "game sources in git"
+            ),
+            Err(e) => tracing::warn!(error = %e, "migrating game sources into git"),
         }
         // Images uploaded while no classifier ran are scored now.
         match starting.moderation.classify_unscored(&starting.store).await {

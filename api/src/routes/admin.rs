@@ -239,6 +239,47 @@ pub async fn flag_asset(
     Ok(Json(asset_view(&a)))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepositoryState {
+    /// True: the game's repository answers no clone, fetch or push (its files and history stay).
+    pub disabled: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RepositoryStateView {
+    pub game_id: String,
+    pub disabled: bool,
+}
+
+/// Disables (or enables again) a game's git repository.
+#[utoipa::path(post, path = "/admin/games/{game_id}/repository", tag = "admin", params(("game_id" = String, Path)), request_body = RepositoryState,
+    security(("bearer" = [])), responses((status = 200, body = RepositoryStateView), (status = 404, body = ErrorBody)))]
+pub async fn set_repository(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(game_id): Path<String>,
+    Body(req): Body<RepositoryState>,
+) -> Result<Json<RepositoryStateView>, ApiError> {
+    let r = state
+        .store
+        .games()
+        .update_one(
+            doc! {"gameId": &game_id},
+            doc! {"$set": {"repoDisabled": req.disabled}},
+        )
+        .await?;
+    if r.matched_count == 0 {
+        return Err(ApiError::NotFound("no such game".into()));
+    }
+    tracing::info!(admin = %admin.user_id, game = %game_id, disabled = req.disabled, "repository state set");
+    Ok(Json(RepositoryStateView {
+        game_id,
+        disabled: req.disabled,
+    }))
+}
+
 /// Deletes an account and everything it made: games, versions (and file contents no other version
 /// holds), published versions, publish requests, assets; its games leave the game server and their
 /// sessions end. One call; it can be repeated safely.

@@ -43,6 +43,9 @@ pub struct UpdateGameRequest {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>, pattern = "^[0-9a-fA-F]{32}$")]
     pub thumbnail: Option<Option<String>>,
+    /// Whether anyone may clone the published source (as one commit of the published files).
+    #[serde(default, rename = "sourcePublic")]
+    pub source_public: Option<bool>,
 }
 
 /// Distinguishes an absent field (no change) from an explicit null (clear).
@@ -79,6 +82,11 @@ pub struct SaveVersionRequest {
     pub files: Vec<FileUpload>,
     #[serde(default)]
     pub message: Option<String>,
+    /// The commit these files were edited from (the Studio sends it). If the game's `main` has
+    /// moved since (a push), nothing is saved and the answer is 409: reload, then save.
+    #[serde(default)]
+    #[schema(pattern = "^[0-9a-f]{40}$")]
+    pub base: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -93,6 +101,8 @@ pub struct VersionSummary {
     pub created: String,
     pub message: Option<String>,
     pub restored_from: Option<i64>,
+    /// The git commit that is this version.
+    pub commit: Option<String>,
     /// True when the saved files equal the latest version's, so nothing new was written.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unchanged: bool,
@@ -129,6 +139,12 @@ pub struct GameView {
     /// The newest saved version (the author's view only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_version: Option<VersionSummary>,
+    /// Whether anyone may clone the published source.
+    pub source_public: bool,
+    /// Where to `git clone` the game from: its repository for the author, the published source
+    /// for others when it is public; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clone_url: Option<String>,
 }
 
 fn rfc3339(t: DateTime) -> String {
@@ -144,6 +160,7 @@ fn summary(v: &Version, unchanged: bool) -> VersionSummary {
         created: rfc3339(v.created),
         message: v.message.clone(),
         restored_from: v.restored_from,
+        commit: v.commit.clone(),
         unchanged,
     }
 }
@@ -164,7 +181,7 @@ async fn view(
     latest: Option<VersionSummary>,
 ) -> Result<GameView, ApiError> {
     let developer = display_name_of(state, &game.developer_id).await?;
-    Ok(view_by(game, developer, latest))
+    Ok(view_by(game, developer, latest, &state.config.public_url))
 }
 
 /// The display names of `user_ids`, in one query.
@@ -185,8 +202,21 @@ async fn display_names(
         .collect())
 }
 
-fn view_by(game: Game, developer: String, latest: Option<VersionSummary>) -> GameView {
+/// `latest` is given for the author's view only. `base` is the API's address (`public_url`).
+fn view_by(game: Game, developer: String, latest: Option<VersionSummary>, base: &str) -> GameView {
+    // The same address serves the author the repository and others the published source.
+    let clone_url = (latest.is_some() || (game.source_public && game.published_version.is_some()))
+        .then(|| {
+            format!(
+                "{}/git/{}/{}.git",
+                base.trim_end_matches('/'),
+                developer,
+                game.game_id
+            )
+        });
     GameView {
+        source_public: game.source_public,
+        clone_url,
         developer,
         game_id: game.game_id,
         name: game.name,
@@ -248,27 +278,92 @@ pub(crate) async fn version_by_hash(
         .ok_or_else(|| ApiError::NotFound(format!("game {game_id} has no version {hash}")))
 }
 
-/// Writes a new version (the next number) of already-checked files. Concurrent saves of one game
-/// each get their own number: a lost race on the unique (gameId, number) index is retried.
+/// Saves `files` as the game's next version: a commit on its repository's `main` by `user`, then
+/// the version record naming it. Saves of one game are made one at a time (the repository's
+/// lock); a push that moves `main` meanwhile is never lost: the commit is a compare-and-swap on
+/// the branch, and a save whose `base` is no longer `main` is refused (409) before anything is
+/// written. Saving the latest version's files again writes nothing (`unchanged`).
 async fn write_version(
+    state: &AppState,
+    game: &Game,
+    user: &User,
+    files: &[(String, Vec<u8>)],
+    message: Option<String>,
+    restored_from: Option<i64>,
+    base: Option<String>,
+) -> Result<(Version, bool), ApiError> {
+    let (_, _, hash) = describe(files)?;
+    let _lock = state.repos.lock(&game.game_id).await;
+    let dir = state
+        .repos
+        .create(&game.developer_id, &game.game_id)
+        .await
+        .map_err(git_error)?;
+    let head = state.repos.head(&dir).await.map_err(git_error)?;
+    if let Some(base) = &base {
+        if head.as_deref() != Some(base.as_str()) {
+            return Err(ApiError::Conflict(format!(
+                "the game's source has moved since {} (a push?): it is now at {}; reload it and save again",
+                &base[..12],
+                head.as_deref().map_or("nothing", |h| &h[..12]),
+            )));
+        }
+    }
+    let latest = latest_version(state, &game.game_id).await?;
+    if restored_from.is_none() {
+        if let Some(v) = &latest {
+            if v.content_hash == hash && v.commit.is_some() && v.commit == head {
+                return Ok((v.clone(), true));
+            }
+        }
+    }
+    let text = message
+        .clone()
+        .unwrap_or_else(|| "Saved in the Studio".to_string());
+    let author = crate::git::Author::of_user(&user.display_name, &user.user_id);
+    let commit = state
+        .repos
+        .commit(&dir, files, head.as_deref(), &text, &author)
+        .await
+        .map_err(git_error)?;
+    let version = record_version(
+        state,
+        &game.game_id,
+        user,
+        files,
+        message,
+        restored_from,
+        &commit,
+    )
+    .await?;
+    Ok((version, false))
+}
+
+pub(crate) fn git_error(e: crate::git::GitError) -> ApiError {
+    match e {
+        crate::git::GitError::Moved => ApiError::Conflict(e.to_string()),
+        crate::git::GitError::Refused(why) => ApiError::invalid(why),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// Writes the version record of `commit` (the next number) with its files' blobs. Concurrent
+/// writes of one game each get their own number: a lost race on the unique (gameId, number) index
+/// is retried.
+pub(crate) async fn record_version(
     state: &AppState,
     game_id: &str,
     user: &User,
     files: &[(String, Vec<u8>)],
     message: Option<String>,
     restored_from: Option<i64>,
-) -> Result<(Version, bool), ApiError> {
+    commit: &str,
+) -> Result<Version, ApiError> {
     let (entries, total, hash) = describe(files)?;
-    let latest = latest_version(state, game_id).await?;
-    if restored_from.is_none() {
-        if let Some(v) = &latest {
-            if v.content_hash == hash {
-                return Ok((v.clone(), true));
-            }
-        }
-    }
     store_blobs(&state.store, files).await?;
-    let mut number = latest.map_or(1, |v| v.number + 1);
+    let mut number = latest_version(state, game_id)
+        .await?
+        .map_or(1, |v| v.number + 1);
     for _ in 0..8 {
         let version = Version {
             game_id: game_id.to_string(),
@@ -280,18 +375,15 @@ async fn write_version(
             created_by: user.user_id.clone(),
             message: message.clone(),
             restored_from,
+            commit: Some(commit.to_string()),
         };
         match state.store.versions().insert_one(&version).await {
-            Ok(_) => return Ok((version, false)),
-            // Another save took this number first. If it saved these same files, this save is
-            // that one (identical saves sent at once make one version); else try after it.
-            Err(e) if is_duplicate_key(&e) => match latest_version(state, game_id).await? {
-                Some(v) if restored_from.is_none() && v.content_hash == hash => {
-                    return Ok((v, true))
-                }
-                Some(v) => number = number.max(v.number) + 1,
-                None => number += 1,
-            },
+            Ok(_) => return Ok(version),
+            Err(e) if is_duplicate_key(&e) => {
+                number = latest_version(state, game_id)
+                    .await?
+                    .map_or(number + 1, |v| v.number.max(number) + 1)
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -332,14 +424,18 @@ pub async fn create_game(
         thumbnail: None,
         published_version: None,
         nsfw: false,
+        source_public: false,
+        repo_disabled: false,
     };
     state.store.games().insert_one(&game).await?;
+    // Its repository's first commit holds the starter files and the LICENSE.
     let (version, _) = write_version(
         &state,
-        &game.game_id,
+        &game,
         &user,
         &starter_files(&name),
         Some("created from the starter template".into()),
+        None,
         None,
     )
     .await?;
@@ -370,7 +466,12 @@ pub async fn my_games(
         let latest = latest_version(&state, &g.game_id)
             .await?
             .map(|v| summary(&v, false));
-        out.push(view_by(g, user.display_name.clone(), latest));
+        out.push(view_by(
+            g,
+            user.display_name.clone(),
+            latest,
+            &state.config.public_url,
+        ));
     }
     Ok(Json(out))
 }
@@ -426,6 +527,9 @@ pub async fn update_game(
         check_human_text("description", &d, Lines::Many)?;
         set.insert("description", d);
     }
+    if let Some(public) = req.source_public {
+        set.insert("sourcePublic", public);
+    }
     match req.thumbnail {
         Some(Some(t)) => {
             if t.len() != 32 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -480,14 +584,15 @@ pub async fn update_game(
 /// writes nothing and answers 200 with that version (`unchanged: true`).
 #[utoipa::path(post, path = "/games/{game_id}/versions", tag = "games", params(("game_id" = String, Path)), request_body = SaveVersionRequest,
     security(("bearer" = [])), responses((status = 201, body = VersionSummary), (status = 200, description = "same files as the latest version", body = VersionSummary),
-        (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, description = "main moved since `base` (a push)", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn save_version(
     State(state): State<AppState>,
     Verified(user): Verified,
     Path(game_id): Path<String>,
     Body(req): Body<SaveVersionRequest>,
 ) -> Result<(StatusCode, Json<VersionSummary>), ApiError> {
-    owned_game(&state, &game_id, &user).await?;
+    let game = owned_game(&state, &game_id, &user).await?;
     let mut files = Vec::with_capacity(req.files.len());
     for f in req.files {
         let bytes = match (f.content, f.base64) {
@@ -515,8 +620,15 @@ pub async fn save_version(
         }
         check_human_text("message", m, Lines::Many)?;
     }
+    if let Some(base) = &req.base {
+        if base.len() != 40 || !base.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::invalid(
+                "base must be a commit id (40 hex characters)",
+            ));
+        }
+    }
     let (version, unchanged) =
-        write_version(&state, &game_id, &user, &files, req.message, None).await?;
+        write_version(&state, &game, &user, &files, req.message, None, req.base).await?;
     let status = if unchanged {
         StatusCode::OK
     } else {
@@ -616,18 +728,27 @@ pub async fn get_file(
 
 /// Saves an old version's files as a new version (history is never rewritten).
 #[utoipa::path(post, path = "/games/{game_id}/versions/{hash}/restore", tag = "games", params(("game_id" = String, Path), ("hash" = String, Path)),
-    security(("bearer" = [])), responses((status = 201, body = VersionSummary), (status = 404, body = ErrorBody)))]
+    security(("bearer" = [])), responses((status = 201, body = VersionSummary), (status = 404, body = ErrorBody),
+        (status = 409, description = "a push moved main meanwhile; try again", body = ErrorBody)))]
 pub async fn restore_version(
     State(state): State<AppState>,
     Verified(user): Verified,
     Path((game_id, hash)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<VersionSummary>), ApiError> {
-    owned_game(&state, &game_id, &user).await?;
+    let game = owned_game(&state, &game_id, &user).await?;
     let old = version_by_hash(&state, &game_id, &hash).await?;
     let files = read_files(&state.store, &old.files).await?;
     let message = Some(format!("restored version {}", old.number));
-    let (version, _) =
-        write_version(&state, &game_id, &user, &files, message, Some(old.number)).await?;
+    let (version, _) = write_version(
+        &state,
+        &game,
+        &user,
+        &files,
+        message,
+        Some(old.number),
+        None,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(summary(&version, false))))
 }
 
@@ -654,7 +775,7 @@ pub async fn catalog(State(state): State<AppState>) -> Result<Json<Vec<GameView>
                     .get(&g.developer_id)
                     .cloned()
                     .unwrap_or_else(|| "(deleted)".into());
-                view_by(g, name, None)
+                view_by(g, name, None, &state.config.public_url)
             })
             .collect(),
     ))

@@ -7,3 +7,4 @@ pub mod games;
 pub mod publish;
 pub mod removal;
 pub mod sessions;
+pub mod tokens;

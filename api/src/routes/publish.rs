@@ -34,6 +34,8 @@ pub struct PublishRequestView {
     pub game_id: String,
     pub content_hash: String,
     pub version_number: i64,
+    /// The commit to publish.
+    pub commit: Option<String>,
     pub status: PublishStatus,
     pub created: String,
     pub completed_at: Option<String>,
@@ -51,6 +53,7 @@ pub fn view(r: &PublishRequest) -> PublishRequestView {
         game_id: r.game_id.clone(),
         content_hash: r.content_hash.clone(),
         version_number: r.version_number,
+        commit: r.commit.clone(),
         status: r.status,
         created: r.created.try_to_rfc3339_string().unwrap_or_default(),
         completed_at: r.completed_at.and_then(|t| t.try_to_rfc3339_string().ok()),
@@ -79,11 +82,24 @@ pub async fn request_publish(
             .await?
             .ok_or_else(|| ApiError::NotFound("this game has no version".into()))?,
     };
+    let request = queue_publish(&state, &game_id, &user.user_id, &version).await?;
+    tracing::info!(request = %request.request_id, game = %game_id, "publish requested");
+    Ok((StatusCode::ACCEPTED, Json(view(&request))))
+}
+
+/// Stores a PENDING request to publish `version` and puts it on the queue (at most one request
+/// per author every 10 minutes; a request that could not be queued is taken back).
+pub(crate) async fn queue_publish(
+    state: &AppState,
+    game_id: &str,
+    user_id: &str,
+    version: &crate::store::Version,
+) -> Result<PublishRequest, ApiError> {
     let since = DateTime::from_millis(DateTime::now().timestamp_millis() - PUBLISH_INTERVAL_MS);
     if let Some(last) = state
         .store
         .publish_requests()
-        .find_one(doc! {"userId": &user.user_id, "created": {"$gt": since}})
+        .find_one(doc! {"userId": user_id, "created": {"$gt": since}})
         .await?
     {
         let wait_s = (last.created.timestamp_millis() + PUBLISH_INTERVAL_MS
@@ -102,10 +118,10 @@ pub async fn request_publish(
     }
     let request = PublishRequest {
         request_id: new_id(),
-        game_id: game_id.clone(),
+        game_id: game_id.to_string(),
         content_hash: version.content_hash.clone(),
         version_number: version.number,
-        user_id: user.user_id.clone(),
+        user_id: user_id.to_string(),
         status: PublishStatus::Pending,
         created: DateTime::now(),
         started_at: None,
@@ -114,6 +130,7 @@ pub async fn request_publish(
         version_id: None,
         error: None,
         findings: Vec::new(),
+        commit: version.commit.clone(),
     };
     state.store.publish_requests().insert_one(&request).await?;
     let payload = serde_json::to_string(&crate::store::PublishJob {
@@ -133,8 +150,7 @@ pub async fn request_publish(
             "{e}; nothing was stored, try again shortly"
         )));
     }
-    tracing::info!(request = %request.request_id, game = %game_id, "publish requested");
-    Ok((StatusCode::ACCEPTED, Json(view(&request))))
+    Ok(request)
 }
 
 /// One publish request (its author or an admin).

@@ -28,6 +28,8 @@ pub struct Deleted {
     pub publish_requests: u64,
     pub assets: u64,
     pub blobs: u64,
+    /// Git repositories removed (a game's, and its public copy, count as one).
+    pub repositories: u64,
     /// What reached the game server.
     pub server: Retired,
 }
@@ -49,6 +51,12 @@ pub async fn delete_game_records(
     game_ids: &[String],
 ) -> Result<Deleted, ApiError> {
     let s = &state.store;
+    let games: Vec<crate::store::Game> = s
+        .games()
+        .find(doc! {"gameId": {"$in": game_ids}})
+        .await?
+        .try_collect()
+        .await?;
     let versions: Vec<Version> = s
         .versions()
         .find(doc! {"gameId": {"$in": game_ids}})
@@ -84,6 +92,16 @@ pub async fn delete_game_records(
             .deleted_count,
         ..Default::default()
     };
+    // The repositories go with the records (their files are the versions' files).
+    for g in &games {
+        let _lock = state.repos.lock(&g.game_id).await;
+        match state.repos.remove_game(&g.developer_id, &g.game_id) {
+            Ok(()) => out.repositories += 1,
+            Err(e) => {
+                tracing::warn!(game = %g.game_id, error = %e, "removing the game's repository")
+            }
+        }
+    }
     // File contents are shared by hash: keep those another game's version still holds.
     for sha in blobs {
         if s.versions()
@@ -140,6 +158,13 @@ pub async fn delete_account(state: &AppState, user_id: &str) -> Result<Deleted, 
     s.refresh_tokens()
         .delete_many(doc! {"userId": user_id})
         .await?;
+    s.access_tokens()
+        .delete_many(doc! {"userId": user_id})
+        .await?;
+    // Whatever else is under the account's folder of repositories goes too.
+    if let Err(e) = state.repos.remove_owner(user_id) {
+        tracing::warn!(user = %user_id, error = %e, "removing the account's repositories");
+    }
     out.users = s
         .users()
         .delete_one(doc! {"userId": user_id})

@@ -62,6 +62,8 @@ pub struct TestApi {
     /// This test's own publish queue (so tests running at once do not take each other's jobs).
     pub queue: String,
     pub mail_log: PathBuf,
+    /// Where this api keeps the games' repositories.
+    pub git_root: PathBuf,
     pub http: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -100,8 +102,12 @@ pub async fn start_configured(
     config.mail_log = Some(dir.path().join("mail.jsonl"));
     config.amqp_url = amqp_url();
     config.publish_queue = format!("publish_test_{}", api::store::new_id());
+    config.git_root = dir.path().join("git");
+    // git runs the real binary as the repositories' hook.
+    config.git_hook_binary = env!("CARGO_BIN_EXE_homegames-api").into();
     let queue = config.publish_queue.clone();
     adjust(&mut config);
+    let git_root = config.git_root.clone();
     let base = serve(config, store.clone()).await;
     TestApi {
         base,
@@ -110,17 +116,21 @@ pub async fn start_configured(
         mongo: url.to_string(),
         database: database.clone(),
         mail_log: dir.path().join("mail.jsonl"),
+        git_root,
         http: reqwest::Client::new(),
         _dir: dir,
     }
 }
 
 /// Serves an api with `config` over `store` on a free port; its base URL.
-pub async fn serve(config: ApiConfig, store: Store) -> String {
-    let app = build_app(Arc::new(Inner::new(config, store).unwrap()));
+pub async fn serve(mut config: ApiConfig, store: Store) -> String {
     // With connect info, so a test can be several clients (bound to 127.0.0.2, 127.0.0.3, …).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    config.public_url = base.clone();
+    let inner = Inner::new(config, store).unwrap();
+    inner.repos.install_hooks().unwrap();
+    let app = build_app(Arc::new(inner));
     tokio::spawn(async move {
         axum::serve(
             listener,
