@@ -72,13 +72,15 @@ pub(super) fn forget_game(s: &AppState, slug: &str) -> bool {
     games.len() != before
 }
 
-/// Asks every running session of `slug` to end with `reason`; how many were asked.
+/// Asks every running session of `slug` to end with `reason`; how many were asked. A session
+/// already asked is not asked (or counted) again, though it may not have finished yet.
 fn end_sessions_of(s: &AppState, slug: &str, reason: &str) -> usize {
-    let sessions = s.sessions.lock().unwrap();
+    let mut sessions = s.sessions.lock().unwrap();
     sessions
-        .iter()
-        .filter(|(_, h)| h.game == slug)
+        .iter_mut()
+        .filter(|(_, h)| h.game == slug && !h.ending)
         .map(|(id, h)| {
+            h.ending = true;
             tracing::info!(session = %id, game = %slug, "ending the session: {reason}");
             let _ = h.commands.send(Command::End {
                 reason: reason.to_string(),

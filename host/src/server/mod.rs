@@ -43,6 +43,8 @@ struct SessionHandle {
     creator: IpAddr,
     /// Frame bytes waiting to be written to this session's clients, all together.
     queued: Arc<AtomicUsize>,
+    /// Told to end (its game was removed): counted once, and `/play` no longer routes to it.
+    ending: bool,
 }
 
 /// A session's seats: who holds which player id, and the secret that gets it back.

@@ -58,7 +58,7 @@ pub(super) async fn open_table(
             .lock()
             .unwrap()
             .iter()
-            .find(|(_, h)| h.game == game)
+            .find(|(_, h)| h.game == game && !h.ending)
             .map(|(id, _)| id.clone())
     };
     let id = match existing {
@@ -160,6 +160,7 @@ pub(super) fn start_session(
                 container: container.clone(),
                 creator: from,
                 queued: Default::default(),
+                ending: false,
             },
         );
         id
