@@ -128,6 +128,11 @@ pub fn build_app(state: AppState) -> Router {
             axum::routing::any(crate::git::http::serve),
         )
         .route("/catalog", get(games::catalog))
+        .route(
+            "/games/{game_id}/scan",
+            post(games::scan_files)
+                .layer(DefaultBodyLimit::max(state.config.max_version_body_bytes)),
+        )
         .route("/games", post(games::create_game).get(games::my_games))
         .route(
             "/games/{game_id}",
@@ -183,7 +188,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::document))
         .route("/docs", get(crate::openapi::docs_page))
         .route("/health", get(|| async { "ok" }))
-        .route("/", get(|| async { axum::response::Redirect::to("/docs") }))
+        .merge(crate::site::pages(&state.config.web_dir))
         .fallback(|| async {
             ApiError::NotFound("no such route; the routes are listed at /docs".into())
         })

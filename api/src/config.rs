@@ -40,6 +40,9 @@ pub struct ApiConfig {
     pub git_hook_binary: PathBuf,
     /// The API's address as clients reach it, for the clone URLs it hands out.
     pub public_url: String,
+    /// The web site's files (`api/web`: pages, scripts, and the editor library `scripts/web-deps`
+    /// installs under `node_modules`).
+    pub web_dir: PathBuf,
     /// Largest JSON body for most routes.
     pub max_body_bytes: usize,
     /// Largest body for saving a version (a game's files, base64 included).
@@ -70,6 +73,7 @@ impl ApiConfig {
             git_hook_binary: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("homegames-api")),
             public_url: "http://127.0.0.1:8090".into(),
+            web_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/web")),
             max_body_bytes: 64 * 1024,
             max_version_body_bytes: 28 * 1024 * 1024,
         }

@@ -3,7 +3,8 @@
 //! Owns the platform REST API: accounts (signup, verification, login, tokens, password reset),
 //! games and their immutable, content-addressed versions, the catalog, publishing (requests on a
 //! RabbitMQ queue, the worker that scans and test-runs a version in a container), assets,
-//! sessions of published games, admin; and the OpenAPI document that describes all of it. Stores
+//! sessions of published games, admin; the web site people open (`site`: catalog, Studio,
+//! console, static pages that call this API); and the OpenAPI document that describes it. Stores
 //! everything in MongoDB (`store`), sends mail through the `Mailer` interface.
 //!
 //! Must not know about: squish bytes, JavaScript engines, isolates or WebSockets to players; it
@@ -26,6 +27,7 @@ pub mod openapi;
 pub mod queue;
 pub mod request_span;
 pub mod routes;
+pub mod site;
 pub mod store;
 pub mod template;
 pub mod text;

@@ -60,6 +60,9 @@ pub struct Game {
     /// Set by an admin: the repository answers no clone, fetch or push.
     #[serde(default)]
     pub repo_disabled: bool,
+    /// Sessions started of it (the catalog's "most played").
+    #[serde(default)]
+    pub plays: i64,
 }
 
 /// One file of a version; its bytes are the blob named by `sha256`.

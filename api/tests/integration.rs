@@ -9,4 +9,5 @@ mod games;
 mod git;
 mod moderation;
 mod publish;
+mod site;
 mod storage;

@@ -10,7 +10,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn contained_worker(api: &TestApi) -> Worker {
+pub(crate) async fn contained_worker(api: &TestApi) -> Worker {
     let containers = containment::Containers::for_validation(&homegames_bin(), Default::default(), None)
         .await
         .unwrap_or_else(|e| panic!("{e}\nThe publish tests need a running Docker engine: apt-get install docker.io, then start dockerd (.ci/run does both)."));
@@ -25,7 +25,7 @@ async fn contained_worker(api: &TestApi) -> Worker {
 }
 
 /// A worker whose test runs are plain child processes (for tests that are not about containers).
-fn inline_worker(api: &TestApi, seconds: f64) -> Worker {
+pub(crate) fn inline_worker(api: &TestApi, seconds: f64) -> Worker {
     Worker {
         store: api.store.clone(),
         validator: Validator::Uncontained {

@@ -163,6 +163,10 @@ struct ServeArgs {
     /// The API's address as clients reach it (for clone URLs). Default: http://<--listen>.
     #[arg(long, env = "HG_PUBLIC_URL")]
     public_url: Option<String>,
+    /// The web site's files (pages, scripts and the editor library). Default: the `web` folder
+    /// of this source tree; `scripts/web-deps` installs the editor library into it.
+    #[arg(long, env = "HG_WEB_DIR")]
+    web_dir: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
@@ -223,6 +227,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.nsfw_threshold = args.nsfw_threshold;
     config.published_dir = published_dir;
     config.git_root = args.git_dir.unwrap_or_else(|| data_dir.join("git"));
+    if let Some(dir) = args.web_dir {
+        config.web_dir = dir;
+    }
     config.public_url = args
         .public_url
         .unwrap_or_else(|| format!("http://{}", args.listen));

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::auth::{Authed, Verified};
 use crate::error::{is_duplicate_key, ApiError, ErrorBody};
-use crate::extract::Body;
+use crate::extract::{Body, Query};
 use crate::store::{new_id, FileEntry, Game, User, Version};
 use crate::template::starter_files;
 use crate::text::{check_human_text, Lines};
@@ -145,6 +145,8 @@ pub struct GameView {
     /// for others when it is public; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clone_url: Option<String>,
+    /// Sessions started of it.
+    pub plays: i64,
 }
 
 fn rfc3339(t: DateTime) -> String {
@@ -215,6 +217,7 @@ fn view_by(game: Game, developer: String, latest: Option<VersionSummary>, base: 
             )
         });
     GameView {
+        plays: game.plays,
         source_public: game.source_public,
         clone_url,
         developer,
@@ -426,6 +429,7 @@ pub async fn create_game(
         nsfw: false,
         source_public: false,
         repo_disabled: false,
+        plays: 0,
     };
     state.store.games().insert_one(&game).await?;
     // Its repository's first commit holds the starter files and the LICENSE.
@@ -753,13 +757,40 @@ pub async fn restore_version(
 }
 
 /// Published games, for anyone.
-#[utoipa::path(get, path = "/catalog", tag = "games", responses((status = 200, body = Vec<GameView>)))]
-pub async fn catalog(State(state): State<AppState>) -> Result<Json<Vec<GameView>>, ApiError> {
+/// How the catalog is asked: words to look for and an order.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogQuery {
+    /// Words that must all appear in the name, description or author (any case).
+    #[serde(default)]
+    pub q: Option<String>,
+    /// `name` (the default), `newest` or `popular` (most sessions started).
+    #[serde(default)]
+    pub sort: Option<String>,
+}
+
+/// Published games, for anyone.
+#[utoipa::path(get, path = "/catalog", tag = "games", params(CatalogQuery),
+    responses((status = 200, body = Vec<GameView>), (status = 422, description = "an unknown order", body = ErrorBody)))]
+pub async fn catalog(
+    State(state): State<AppState>,
+    Query(query): Query<CatalogQuery>,
+) -> Result<Json<Vec<GameView>>, ApiError> {
+    let order = match query.sort.as_deref().unwrap_or("name") {
+        "name" => doc! {"name": 1},
+        "newest" => doc! {"created": -1},
+        "popular" => doc! {"plays": -1, "name": 1},
+        other => {
+            return Err(ApiError::invalid(format!(
+                "sort must be name, newest or popular, not {other:?}"
+            )))
+        }
+    };
     let games: Vec<Game> = state
         .store
         .games()
         .find(doc! {"publishedVersion": {"$ne": null}})
-        .sort(doc! {"name": 1})
+        .sort(order)
         .limit(500)
         .await?
         .try_collect()
@@ -767,6 +798,12 @@ pub async fn catalog(State(state): State<AppState>) -> Result<Json<Vec<GameView>
     // One query for every author's name, not one per game.
     let ids: Vec<&str> = games.iter().map(|g| g.developer_id.as_str()).collect();
     let names = display_names(&state, &ids).await?;
+    let words: Vec<String> = query
+        .q
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
     Ok(Json(
         games
             .into_iter()
@@ -777,6 +814,82 @@ pub async fn catalog(State(state): State<AppState>) -> Result<Json<Vec<GameView>
                     .unwrap_or_else(|| "(deleted)".into());
                 view_by(g, name, None, &state.config.public_url)
             })
+            .filter(|v| {
+                let text = format!("{} {} {}", v.name, v.description, v.developer).to_lowercase();
+                words.iter().all(|w| text.contains(w.as_str()))
+            })
             .collect(),
     ))
+}
+
+/// Files to scan: the Studio's working tree (saved or not).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanRequest {
+    pub files: Vec<ScanFile>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScanFile {
+    pub path: String,
+    pub content: String,
+}
+
+/// What the scan found, each with its file, line and column.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanReport {
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<ast_scan::Finding>,
+    /// The squish version index.js declares (`squish-142` → `1.4.2`), if it declares one.
+    pub squish_version: Option<String>,
+    /// Why no squish version could be read, if none.
+    pub version_problem: Option<String>,
+}
+
+/// Runs the publishing scan over files the author has not saved yet (the Studio marks each
+/// finding in the editor). Nothing runs and nothing is stored.
+#[utoipa::path(post, path = "/games/{game_id}/scan", tag = "games", params(("game_id" = String, Path)), request_body = ScanRequest,
+    security(("bearer" = [])), responses((status = 200, body = ScanReport), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn scan_files(
+    State(state): State<AppState>,
+    Authed(user): Authed,
+    Path(game_id): Path<String>,
+    Body(req): Body<ScanRequest>,
+) -> Result<Json<ScanReport>, ApiError> {
+    owned_game(&state, &game_id, &user).await?;
+    if req.files.len() > game_files::MAX_FILES {
+        return Err(ApiError::invalid(format!(
+            "at most {} files",
+            game_files::MAX_FILES
+        )));
+    }
+    let index = req
+        .files
+        .iter()
+        .find(|f| f.path == "index.js")
+        .map(|f| f.content.clone());
+    let sources: Vec<(String, String)> = req
+        .files
+        .into_iter()
+        .filter(|f| f.path.ends_with(".js"))
+        .map(|f| (f.path, f.content))
+        .collect();
+    let findings = tokio::task::spawn_blocking(move || ast_scan::scan_sources(&sources))
+        .await
+        .map_err(|e| ApiError::Internal(format!("the scan stopped: {e}")))?;
+    let version = match index {
+        Some(index) => ast_scan::squish_version(&index).map_err(|e| e.to_string()),
+        None => Err("there is no index.js".to_string()),
+    };
+    let (squish_version, version_problem) = match version {
+        Ok(v) => (Some(v), None),
+        Err(why) => (None, Some(why)),
+    };
+    Ok(Json(ScanReport {
+        findings,
+        squish_version,
+        version_problem,
+    }))
 }

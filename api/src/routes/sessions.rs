@@ -25,6 +25,10 @@ pub struct SessionRequest {
     /// A published version; the newest published one when absent.
     #[serde(default)]
     pub version_id: Option<String>,
+    /// Join the table of this version that is already running, if any (a new one otherwise);
+    /// false (the default) always starts a new table.
+    #[serde(default)]
+    pub join: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -102,7 +106,10 @@ pub async fn create(
     materialize(&state.store, &state.config.published_dir, &slug, &version).await?;
     let resp = state
         .host_client
-        .get(format!("{host}/new/{slug}"))
+        .get(format!(
+            "{host}/{}/{slug}",
+            if req.join { "play" } else { "new" }
+        ))
         .send()
         .await
         .map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
@@ -120,6 +127,18 @@ pub async fn create(
             text.chars().take(200).collect::<String>()
         )));
     };
+    // Counted for the catalog's "most played"; a lost count is not worth failing the player for.
+    if let Err(e) = state
+        .store
+        .games()
+        .update_one(
+            doc! {"gameId": &version.game_id},
+            doc! {"$inc": {"plays": 1}},
+        )
+        .await
+    {
+        tracing::warn!(game = %version.game_id, error = %e, "counting a play");
+    }
     let ws = host.replacen("http", "ws", 1);
     Ok((
         StatusCode::CREATED,

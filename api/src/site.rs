@@ -1,0 +1,56 @@
+//! The web site people open, served by this process so one process self-hosts the platform: the
+//! catalog (`/`), a game's page (`/game/<id>`), the Studio (`/studio`) and the admin console
+//! (`/console`). They are static files (`/static/...`) from `web/` (`ApiConfig::web_dir`); their scripts call
+//! this same API from the browser with the account's token, so the site has no server-side logic
+//! and no powers of its own. The code editor is a library `scripts/web-deps` installs from npm's
+//! registry at build time (served at `/vendor/codemirror/...`) (pinned by `web/package-lock.json`), never committed; without it the
+//! Studio says how to install it.
+//!
+//! Every page is sent with a content security policy: scripts only from this origin, no inline
+//! script, no framing by other sites, so an author's text shown on a page cannot run.
+
+use std::path::Path;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::app::AppState;
+
+/// What a page may load: its own scripts and styles (CodeMirror sets element styles, hence
+/// inline styles), images and recordings it made itself (`blob:`, `data:`), nothing framed in.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The pages and their files, under `web_dir`.
+pub fn pages(web_dir: &Path) -> Router<AppState> {
+    let page = |name: &str| ServeFile::new(web_dir.join("pages").join(name));
+    Router::new()
+        .route_service("/", page("index.html"))
+        .route_service("/game/{game_id}", page("game.html"))
+        .route_service("/studio", page("studio.html"))
+        .nest_service(
+            "/vendor/codemirror",
+            ServeDir::new(web_dir.join("node_modules/codemirror")),
+        )
+        .nest_service("/static", ServeDir::new(web_dir.join("static")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        // A new deployment's pages and scripts are seen at once (they are small).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+}

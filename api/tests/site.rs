@@ -1,0 +1,129 @@
+//! The web site in real Chromium (Debian's chromium, driven by playwright-core from
+//! `web/tests/walk.js`): an author signs up, verifies, makes, edits, checks, saves, restores and
+//! publishes a game through the Studio, and resets a password; a visitor on a phone finds it in
+//! the catalog by keyboard and plays it with a friend on a real `homegames serve`; every page is
+//! screenshotted and must show a picture with no console error and no failed request.
+//! Needs Node.js, npm and chromium (scripts/build-deps), the services (scripts/services), Docker
+//! (the publish worker's test run is contained) and the editor library (scripts/web-deps).
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+fn web_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("web")
+}
+
+fn chromium() -> String {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: install it with `apt-get install chromium` (or set CHROMIUM)"
+    );
+    chromium
+}
+
+/// playwright-core for the walk, installed at test time (never committed).
+fn install_playwright() {
+    let dir = web_dir().join("tests");
+    if dir.join("node_modules/playwright-core").is_dir() {
+        return;
+    }
+    let ok = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-package-lock",
+            "--ignore-scripts",
+            "--loglevel=error",
+        ])
+        .current_dir(&dir)
+        .status()
+        .expect("npm (install Node.js and npm: scripts/build-deps)")
+        .success();
+    assert!(ok, "npm install failed in {}", dir.display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it_from_the_catalog()
+{
+    let chromium = chromium();
+    assert!(
+        web_dir()
+            .join("node_modules/codemirror/lib/codemirror.js")
+            .is_file(),
+        "the Studio's editor library is missing: run scripts/web-deps"
+    );
+    install_playwright();
+    let published = tempfile::tempdir().unwrap();
+    let server = GameServer::start(published.path(), &[]);
+    let (host_url, published_dir) = (server.url.clone(), published.path().to_path_buf());
+    let api = start_configured(&mongo_url(), true, |c| {
+        c.host_url = Some(host_url.clone());
+        c.published_dir = published_dir;
+    })
+    .await;
+    let worker = crate::publish::contained_worker(&api).await;
+    let (amqp, queue) = (amqp_url(), api.queue.clone());
+    let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
+
+    let shots = tempfile::tempdir().unwrap();
+    let walk = tokio::process::Command::new("node")
+        .arg(web_dir().join("tests/walk.js"))
+        .arg(&api.base)
+        .arg(&server.url)
+        .arg(shots.path())
+        .arg(&api.mail_log)
+        .env("CHROMIUM", &chromium)
+        .output()
+        .await
+        .expect("node runs (install Node.js: scripts/build-deps)");
+    consumer.abort();
+    let stdout = String::from_utf8_lossy(&walk.stdout);
+    let stderr = String::from_utf8_lossy(&walk.stderr);
+    if !walk.status.success() {
+        // Keep what the pages looked like for whoever reads the failure.
+        let kept = std::env::temp_dir().join(format!("homegames-site-{}", std::process::id()));
+        let _ = Command::new("cp")
+            .arg("-r")
+            .arg(shots.path())
+            .arg(&kept)
+            .status();
+        panic!(
+            "the walk failed (screenshots in {}):\n{stdout}\n{stderr}",
+            kept.display()
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("the walk's report");
+    let names: Vec<&str> = report["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    for page in [
+        "studio-sign-in",
+        "studio-unverified",
+        "studio-editor",
+        "studio-finding",
+        "studio-versions",
+        "studio-settings",
+        "studio-published",
+        "studio-reset",
+        "catalog-phone",
+        "game-page",
+        "table-first-player",
+        "table-second-player",
+    ] {
+        assert!(names.contains(&page), "no screenshot of {page}: {names:?}");
+        assert!(shots.path().join(format!("{page}.png")).is_file());
+    }
+    // The catalog counts the two tables the visitors started.
+    let (_, catalog) = api.get("/catalog?sort=popular", None).await;
+    assert_eq!(catalog[0]["name"], "Lantern Walk", "{catalog}");
+    assert_eq!(catalog[0]["plays"], 2, "{catalog}");
+}

@@ -1,0 +1,278 @@
+#!/usr/bin/env node
+// The site walked as its people use it, in real Chromium:
+//   an author signs up, verifies with the mailed code, makes a game, edits it (file tree, editor,
+//   undo), gets a located scan finding, fixes it, saves, restores, sets a description, publishes;
+//   then forgets the password and resets it with the mailed code;
+//   a visitor on a phone-sized screen finds the game in the catalog by keyboard and plays it, a
+//   second browser opening the same link plays at the same table, and "New table" starts another.
+// Every page is screenshotted, and must show a picture (not blank), print no console error and
+// have no failed request.
+//   node walk.js API_URL HOST_URL OUT_DIR MAIL_LOG
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const [base, hostUrl, outDir, mailLog] = process.argv.slice(2);
+const problems = [];
+const shots = [];
+const fail = (msg) => { console.error('walk failed: ' + msg + (problems.length ? '\nalso: ' + problems.join('\n') : '')); process.exit(1); };
+const check = (ok, msg) => { if (!ok) fail(msg); };
+
+const open = [];
+/** Watches a page for console errors, page errors, failed requests and error answers. */
+function watch(page, who) {
+  open.push(page);
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${who}: console error: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // A page left while its requests were still in flight (we navigated on): not a failure.
+    if ((r.failure() || {}).errorText === 'net::ERR_ABORTED') return;
+    problems.push(`${who}: request failed: ${r.url()} ${(r.failure() || {}).errorText}`);
+  });
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${who}: ${r.status()} from ${r.request().method()} ${r.url()}`); });
+  return page;
+}
+
+let judge;
+/** Saves a screenshot and checks it shows something: several colours and some text. */
+async function shot(page, name) {
+  await page.waitForLoadState('load');
+  const file = path.join(outDir, `${name}.png`);
+  const png = await page.screenshot({ path: file, fullPage: false });
+  const colours = await judge.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 53) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  }, png.toString('base64'));
+  const text = await page.evaluate(() => document.body.innerText.trim().length);
+  const slip = await page.evaluate(() => (/\b(null|undefined|NaN)\b|\[object Object\]/.exec(document.body.innerText) || [''])[0]);
+  check(!slip, `${name}: the page shows a programming slip: ${slip}`);
+  check(colours >= 3, `${name}: the screenshot is blank (${colours} colours)`);
+  check(text > 0 || name.startsWith('table'), `${name}: the page shows no text`);
+  if (problems.length) fail(`${name}: ${problems.join('; ')}`);
+  shots.push({ name, colours, bytes: png.length });
+}
+
+/** The code in the newest mail to `to` ("... code is 123456. ..."), waiting for it to arrive. */
+async function mailedCode(to, after) {
+  for (let i = 0; i < 100; i++) {
+    const lines = fs.existsSync(mailLog) ? fs.readFileSync(mailLog, 'utf8').trim().split('\n').filter(Boolean) : [];
+    const mails = lines.map((l) => JSON.parse(l)).filter((m) => m.to === to);
+    if (mails.length > after) return /code is ([0-9A-Z]+)\./.exec(mails[mails.length - 1].body)[1];
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  fail(`no mail to ${to}`);
+}
+const mailsTo = (to) => (fs.existsSync(mailLog) ? fs.readFileSync(mailLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((m) => m.to === to).length : 0);
+
+async function tabTo(page, selector, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+  }
+  fail(`the keyboard never reached ${selector}`);
+}
+
+// A name of its own, so the walk can run again against the same database.
+const who = 'walker-' + Math.random().toString(16).slice(2, 8);
+const mail = `${who}@example.org`;
+const editorText = (page) => page.evaluate(() => window.studioEditor.getValue());
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+  judge = await browser.newPage();
+
+  // ---- An author, on a laptop-sized screen.
+  const author = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const a = watch(await author.newPage(), 'author');
+  a.on('dialog', (d) => d.accept());
+  await a.goto(`${base}/studio`);
+  await a.waitForSelector('text=Sign in to the Studio');
+  await shot(a, 'studio-sign-in');
+  await a.click('text=Make an account');
+  await a.fill('#displayName', who);
+  await a.fill('#email', mail);
+  await a.fill('#password', 'correct horse battery');
+  await a.press('#password', 'Enter');
+  await a.waitForSelector('#verify-code');
+  await a.waitForSelector('text=My games');
+  await shot(a, 'studio-unverified');
+  await a.fill('#verify-code', await mailedCode(mail, 0));
+  await a.press('#verify-code', 'Enter');
+  await a.waitForSelector('#verify-code', { state: 'detached' });
+
+  await a.fill('#new-name', 'Lantern Walk');
+  await a.press('#new-name', 'Enter');
+  await a.waitForSelector('.CodeMirror');
+  await a.waitForSelector('button.file[data-path="index.js"][aria-current="true"]');
+  await a.waitForSelector('button.file[data-path="LICENSE"]');
+  const starter = await editorText(a);
+  check(starter.includes("squish-142"), 'the starter template is on squish-142');
+  await shot(a, 'studio-editor');
+
+  // A located finding: type a banned construct at the end, scan, see it at its line and column.
+  await a.click('.CodeMirror-code');
+  await a.keyboard.press('Control+End');
+  await a.keyboard.type("\nconst sneaky = eval('1 + 1');\n");
+  await a.click('#check');
+  await a.waitForSelector('.findings button.finding');
+  const finding = await a.$eval('.findings button.finding', (b) => ({ line: +b.dataset.line, column: +b.dataset.column, text: b.textContent }));
+  const lines = (await editorText(a)).split('\n');
+  const evalLine = lines.findIndex((l) => l.includes('eval(')) + 1;
+  check(finding.line === evalLine, `the finding is at line ${finding.line}, the eval is at ${evalLine}`);
+  check(finding.column === lines[evalLine - 1].indexOf('eval') + 1, `the finding's column ${finding.column}`);
+  check(finding.text.startsWith(`index.js:${evalLine}:`), `the finding names its place: ${finding.text}`);
+  await a.waitForSelector('.CodeMirror .finding-line');
+  await a.waitForSelector('.CodeMirror .finding-mark');
+  await shot(a, 'studio-finding');
+  // Fixed with undo, from the keyboard.
+  await a.click('.CodeMirror-code');
+  for (let i = 0; i < 60 && (await editorText(a)).includes('eval('); i++) await a.keyboard.press('Control+z');
+  check((await editorText(a)) === starter, 'undo brought the starter back');
+  await a.click('#check');
+  await a.waitForSelector('#scan-status:has-text("finds nothing")');
+  check(!(await a.$('.CodeMirror .finding-line')), 'the mark is gone with the fix');
+
+  // An edit that stays, found again with the editor's search.
+  await a.click('.CodeMirror-code');
+  await a.keyboard.press('Control+Home');
+  await a.keyboard.type('// Lanterns light the way.\n');
+  // The file tree: a new folder and file, renamed, one deleted.
+  await a.fill('#tree-path', 'docs/notes.md');
+  await a.click('#new-file');
+  await a.waitForSelector('button.file[data-path="docs/notes.md"]');
+  await a.click('.CodeMirror-code');
+  await a.keyboard.type('Notes about the walk.');
+  await a.fill('#tree-path', 'docs/about.md');
+  await a.click('#rename');
+  await a.waitForSelector('button.file[data-path="docs/about.md"]');
+  await a.fill('#tree-path', 'scratch');
+  await a.click('#new-folder');
+  await a.waitForSelector('button.file[data-folder="scratch"]');
+  await a.click('button.file[data-folder="scratch"]');
+  await a.click('#delete');
+  await a.waitForSelector('button.file[data-folder="scratch"]', { state: 'detached' });
+  await a.click('button.file[data-path="index.js"]');
+  await a.click('.CodeMirror-code');
+  await a.keyboard.press('Control+f');
+  await a.keyboard.type('Lanterns');
+  await a.keyboard.press('Enter');
+  const found = await a.evaluate(() => window.studioEditor.getSelection());
+  check(found === 'Lanterns', `search selects what it found: ${JSON.stringify(found)}`);
+  await a.fill('#version-message', 'lanterns');
+  await a.click('#save');
+  await a.waitForSelector('text=Saved version 2.');
+  await shot(a, 'studio-saved');
+
+  // Versions: two, and the first restored as a third.
+  await a.click('nav.tabs >> text=Versions');
+  await a.waitForSelector('tr[data-version="2"]');
+  await shot(a, 'studio-versions');
+  await a.click('button[aria-label="Restore version 1"]');
+  await a.waitForSelector('tr[data-version="3"]');
+  await a.click('nav.tabs >> text=Code');
+  await a.waitForSelector('.CodeMirror');
+  check(!(await editorText(a)).includes('Lanterns'), 'the restored version is the starter');
+  check(!(await a.$('button.file[data-path="docs/about.md"]')), 'the restored version has no docs');
+
+  // Settings: a description, the squish version shown.
+  await a.click('nav.tabs >> text=Settings');
+  await a.waitForSelector('#squish-version:has-text("squish-142")');
+  await a.fill('#description', 'Walk the dark with a lantern and your friends.');
+  await a.click('text=Save settings');
+  await a.waitForSelector('text=Settings saved.');
+  await shot(a, 'studio-settings');
+
+  // Publish, and watch it happen.
+  await a.click('nav.tabs >> text=Code');
+  await a.click('#publish');
+  await a.waitForSelector('.publish-state');
+  await a.waitForSelector('.publish-state.PUBLISHED', { timeout: 90000 });
+  await shot(a, 'studio-published');
+
+  // Forgot the password: a mailed code sets a new one.
+  await a.click('text=Sign out');
+  await a.waitForSelector('text=Sign in to the Studio');
+  await a.click('text=Forgot your password?');
+  const before = mailsTo(mail);
+  await a.fill('#email', mail);
+  await a.press('#email', 'Enter');
+  await a.waitForSelector('#code');
+  await shot(a, 'studio-reset');
+  await a.fill('#code', await mailedCode(mail, before));
+  await a.fill('#newPassword', 'lanterns all the way');
+  await a.press('#newPassword', 'Enter');
+  await a.waitForSelector('text=Your password is changed');
+  await a.fill('#login', who);
+  await a.fill('#password', 'lanterns all the way');
+  await a.press('#password', 'Enter');
+  await a.waitForSelector('.card >> text=Lantern Walk');
+  await shot(a, 'studio-my-games');
+
+  // ---- A visitor with a phone, no account, keyboard only.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const v = watch(await phone.newPage(), 'visitor');
+  await v.goto(base + '/');
+  await v.waitForSelector('.card >> text=Lantern Walk');
+  check(await v.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the catalog fits a phone');
+  await v.waitForSelector(`.card >> text=by ${who}`);
+  await shot(v, 'catalog-phone');
+  await v.fill('#q', 'nothing like this');
+  await v.press('#q', 'Enter');
+  await v.waitForSelector('text=No game matches that search.');
+  await v.fill('#q', 'LANTERN');
+  await v.press('#q', 'Enter');
+  await v.waitForSelector('.card >> text=Lantern Walk');
+  await v.selectOption('#sort', 'popular');
+  await v.waitForSelector('.card >> text=Lantern Walk');
+  await v.focus('#sort');
+  await tabTo(v, 'a.open');
+  await v.keyboard.press('Enter');
+  await v.waitForSelector('h1:has-text("Lantern Walk")');
+  await v.waitForSelector('text=Walk the dark with a lantern');
+  await shot(v, 'game-page');
+  const gamePage = v.url();
+  await tabTo(v, '#play');
+  await v.keyboard.press('Enter');
+  await v.waitForURL(/\/session\//);
+  await v.waitForFunction(() => window.__homegames && window.__homegames.nodes.length > 0, null, { timeout: 15000 });
+  const table = v.url();
+  await shot(v, 'table-first-player');
+
+  // A second browser opens the same link: the same table.
+  const other = await browser.newContext({ viewport: { width: 800, height: 600 } });
+  const o = watch(await other.newPage(), 'friend');
+  await o.goto(table);
+  await o.waitForFunction(() => window.__homegames && window.__homegames.nodes.length > 0, null, { timeout: 15000 });
+  const id = table.split('/session/')[1];
+  const sessions = await (await fetch(hostUrl + '/api/sessions')).json();
+  const here = sessions.find((s) => s.id === id);
+  check(here && here.players.length === 2, `two players at ${id}: ${JSON.stringify(sessions)}`);
+  await shot(o, 'table-second-player');
+  // "New table" starts another.
+  await o.goto(gamePage);
+  await o.waitForSelector('#new-table');
+  await o.click('#new-table');
+  await o.waitForURL(/\/session\//);
+  check(o.url() !== table, 'New table is another table');
+
+  if (problems.length) fail(problems.join('\n'));
+  console.log(JSON.stringify({ shots }));
+  await browser.close();
+})().catch(async (e) => {
+  // What the page looked like when the walk stopped.
+  for (const [i, p] of open.entries()) await p.screenshot({ path: path.join(outDir, `failure-${i}.png`) }).catch(() => {});
+  fail(e.stack || String(e));
+});
