@@ -175,6 +175,7 @@ pub fn build_app(state: AppState) -> Router {
         .route("/sessions", post(sessions::create))
         .route("/admin/users", get(admin::users))
         .route("/admin/users/{user_id}", delete(admin::delete_user))
+        .route("/admin/users/{user_id}/belongings", get(admin::belongings))
         .route("/admin/games", get(admin::games))
         .route("/admin/assets", get(admin::assets))
         .route("/admin/assets/{asset_id}/nsfw", post(admin::flag_asset))

@@ -31,6 +31,7 @@ pub fn pages(web_dir: &Path) -> Router<AppState> {
         .route_service("/", page("index.html"))
         .route_service("/game/{game_id}", page("game.html"))
         .route_service("/studio", page("studio.html"))
+        .route_service("/console", page("console.html"))
         .nest_service(
             "/vendor/codemirror",
             ServeDir::new(web_dir.join("node_modules/codemirror")),

@@ -2,7 +2,8 @@
 //! `web/tests/walk.js`): an author signs up, verifies, makes, edits, checks, saves, restores and
 //! publishes a game through the Studio, and resets a password; a visitor on a phone finds it in
 //! the catalog by keyboard and plays it with a friend on a real `homegames serve`; every page is
-//! screenshotted and must show a picture with no console error and no failed request.
+//! screenshotted and must show a picture with no console error and no failed request; an admin
+//! deletes the author from the console and the game leaves the catalog and the game server.
 //! Needs Node.js, npm and chromium (scripts/build-deps), the services (scripts/services), Docker
 //! (the publish worker's test run is contained) and the editor library (scripts/web-deps).
 
@@ -60,13 +61,17 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
     );
     install_playwright();
     let published = tempfile::tempdir().unwrap();
-    let server = GameServer::start(published.path(), &[]);
+    const HOST_TOKEN: &str = "site-walk-host-token";
+    let server = GameServer::start(published.path(), &["--admin-token", HOST_TOKEN]);
     let (host_url, published_dir) = (server.url.clone(), published.path().to_path_buf());
     let api = start_configured(&mongo_url(), true, |c| {
         c.host_url = Some(host_url.clone());
         c.published_dir = published_dir;
+        c.host_admin_token = Some(HOST_TOKEN.into());
     })
     .await;
+    let (_, _, admin_id) = api.verified_user("warden").await;
+    api.make_admin(&admin_id).await;
     let worker = crate::publish::contained_worker(&api).await;
     let (amqp, queue) = (amqp_url(), api.queue.clone());
     let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
@@ -79,6 +84,7 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
         .arg(shots.path())
         .arg(&api.mail_log)
         .env("CHROMIUM", &chromium)
+        .env("WALK_ADMIN", "warden:correct horse")
         .output()
         .await
         .expect("node runs (install Node.js: scripts/build-deps)");
@@ -97,6 +103,14 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
             "the walk failed (screenshots in {}):\n{stdout}\n{stderr}",
             kept.display()
         );
+    }
+    // HG_SITE_SHOTS=DIR keeps the screenshots (to look at them).
+    if let Ok(keep) = std::env::var("HG_SITE_SHOTS") {
+        let _ = Command::new("cp")
+            .arg("-rT")
+            .arg(shots.path())
+            .arg(keep)
+            .status();
     }
     let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("the walk's report");
     let names: Vec<&str> = report["shots"]
@@ -118,12 +132,20 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
         "game-page",
         "table-first-player",
         "table-second-player",
+        "console-stats",
+        "console-requests",
+        "console-games",
+        "console-confirm-delete",
     ] {
         assert!(names.contains(&page), "no screenshot of {page}: {names:?}");
         assert!(shots.path().join(format!("{page}.png")).is_file());
     }
-    // The catalog counts the two tables the visitors started.
-    let (_, catalog) = api.get("/catalog?sort=popular", None).await;
-    assert_eq!(catalog[0]["name"], "Lantern Walk", "{catalog}");
-    assert_eq!(catalog[0]["plays"], 2, "{catalog}");
+    // The author and everything they made are gone.
+    let (_, catalog) = api.get("/catalog", None).await;
+    assert_eq!(catalog, serde_json::json!([]));
+    assert_eq!(
+        std::fs::read_dir(published.path()).unwrap().count(),
+        0,
+        "the published folder is gone"
+    );
 }

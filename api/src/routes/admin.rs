@@ -49,6 +49,67 @@ pub struct Page {
     /// For publish requests: PENDING, PROCESSING, PUBLISHED or FAILED.
     #[serde(default)]
     pub status: Option<String>,
+    /// Words that must all appear (any case): in a user's name or email, a game's name or
+    /// author, an asset's name or owner.
+    #[serde(default)]
+    pub q: Option<String>,
+}
+
+/// At most this many records are searched through by `q` (newest first).
+const SEARCHED: i64 = 5000;
+
+impl Page {
+    /// The lowercased words of `q`; none means no search.
+    fn words(&self) -> Vec<String> {
+        self.q
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// Whether `text` holds every word of `q`.
+    fn matches(&self, words: &[String], text: &str) -> bool {
+        let text = text.to_lowercase();
+        words.iter().all(|w| text.contains(w.as_str()))
+    }
+
+    /// Newest first, paged; with `q`, the newest `SEARCHED` are searched and the matches paged.
+    async fn fetch<T>(
+        &self,
+        collection: &mongodb::Collection<T>,
+        filter: mongodb::bson::Document,
+        text: impl Fn(&T) -> String,
+    ) -> Result<Vec<T>, ApiError>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync,
+    {
+        let words = self.words();
+        if words.is_empty() {
+            return Ok(collection
+                .find(filter)
+                .sort(doc! {"created": -1})
+                .skip(self.skip)
+                .limit(self.limit())
+                .await?
+                .try_collect()
+                .await?);
+        }
+        let all: Vec<T> = collection
+            .find(filter)
+            .sort(doc! {"created": -1})
+            .limit(SEARCHED)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|t| self.matches(&words, &text(t)))
+            .skip(self.skip as usize)
+            .take(self.limit() as usize)
+            .collect())
+    }
 }
 
 impl Page {
@@ -96,17 +157,23 @@ pub async fn users(
     _admin: Admin,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<Profile>>, ApiError> {
-    let list: Vec<User> = state
-        .store
-        .users()
-        .find(doc! {})
-        .sort(doc! {"created": -1})
-        .skip(page.skip)
-        .limit(page.limit())
-        .await?
-        .try_collect()
+    let list = page
+        .fetch(&state.store.users(), doc! {}, |u: &User| {
+            format!("{} {}", u.display_name, u.email)
+        })
         .await?;
     Ok(Json(list.into_iter().map(Profile::from).collect()))
+}
+
+fn game_row(g: Game) -> GameRow {
+    GameRow {
+        game_id: g.game_id,
+        name: g.name,
+        developer_id: g.developer_id,
+        published_version: g.published_version,
+        nsfw: g.nsfw,
+        created: g.created.try_to_rfc3339_string().unwrap_or_default(),
+    }
 }
 
 #[utoipa::path(get, path = "/admin/games", tag = "admin", params(Page), security(("bearer" = [])),
@@ -116,28 +183,12 @@ pub async fn games(
     _admin: Admin,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<GameRow>>, ApiError> {
-    let list: Vec<Game> = state
-        .store
-        .games()
-        .find(doc! {})
-        .sort(doc! {"created": -1})
-        .skip(page.skip)
-        .limit(page.limit())
-        .await?
-        .try_collect()
+    let list = page
+        .fetch(&state.store.games(), doc! {}, |g: &Game| {
+            format!("{} {}", g.name, g.developer_id)
+        })
         .await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|g| GameRow {
-                game_id: g.game_id,
-                name: g.name,
-                developer_id: g.developer_id,
-                published_version: g.published_version,
-                nsfw: g.nsfw,
-                created: g.created.try_to_rfc3339_string().unwrap_or_default(),
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(game_row).collect()))
 }
 
 #[utoipa::path(get, path = "/admin/assets", tag = "admin", params(Page), security(("bearer" = [])),
@@ -147,15 +198,10 @@ pub async fn assets(
     _admin: Admin,
     Query(page): Query<Page>,
 ) -> Result<Json<Vec<AssetView>>, ApiError> {
-    let list: Vec<Asset> = state
-        .store
-        .assets()
-        .find(doc! {})
-        .sort(doc! {"created": -1})
-        .skip(page.skip)
-        .limit(page.limit())
-        .await?
-        .try_collect()
+    let list = page
+        .fetch(&state.store.assets(), doc! {}, |a: &Asset| {
+            format!("{} {}", a.name, a.developer_id)
+        })
         .await?;
     Ok(Json(list.iter().map(asset_view).collect()))
 }
@@ -177,15 +223,12 @@ pub async fn publish_requests(
             )))
         }
     };
-    let list: Vec<PublishRequest> = state
-        .store
-        .publish_requests()
-        .find(filter)
-        .sort(doc! {"created": -1})
-        .skip(page.skip)
-        .limit(page.limit())
-        .await?
-        .try_collect()
+    let list = page
+        .fetch(
+            &state.store.publish_requests(),
+            filter,
+            |r: &PublishRequest| format!("{} {}", r.game_id, r.error.clone().unwrap_or_default()),
+        )
         .await?;
     Ok(Json(list.iter().map(request_view).collect()))
 }
@@ -306,6 +349,52 @@ pub async fn delete_user(
     let out = crate::routes::removal::delete_account(&state, &user_id).await?;
     tracing::info!(admin = %admin.user_id, user = %user_id, games = out.games, sessions_ended = out.server.sessions_ended, "account deleted with everything it made");
     Ok(Json(out))
+}
+
+/// What deleting an account would take with it, for the confirmation an admin reads first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Belongings {
+    pub user: Profile,
+    /// Its games (published ones leave the catalog and the game server).
+    pub games: Vec<GameRow>,
+    pub assets: u64,
+    pub publish_requests: u64,
+}
+
+/// What `DELETE /admin/users/{user_id}` would remove; changes nothing.
+#[utoipa::path(get, path = "/admin/users/{user_id}/belongings", tag = "admin", params(("user_id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Belongings), (status = 404, body = ErrorBody)))]
+pub async fn belongings(
+    State(state): State<AppState>,
+    _admin: Admin,
+    Path(user_id): Path<String>,
+) -> Result<Json<Belongings>, ApiError> {
+    let s = &state.store;
+    let user = s
+        .users()
+        .find_one(doc! {"userId": &user_id})
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such user".into()))?;
+    let games: Vec<Game> = s
+        .games()
+        .find(doc! {"developerId": &user_id})
+        .sort(doc! {"created": -1})
+        .await?
+        .try_collect()
+        .await?;
+    Ok(Json(Belongings {
+        user: Profile::from(user),
+        games: games.into_iter().map(game_row).collect(),
+        assets: s
+            .assets()
+            .count_documents(doc! {"developerId": &user_id})
+            .await?,
+        publish_requests: s
+            .publish_requests()
+            .count_documents(doc! {"userId": &user_id})
+            .await?,
+    }))
 }
 
 /// A job in the dead-letter queue, with its request as it is now.

@@ -7,6 +7,8 @@
 //   second browser opening the same link plays at the same table, and "New table" starts another.
 // Every page is screenshotted, and must show a picture (not blank), print no console error and
 // have no failed request.
+//   an admin (WALK_ADMIN=name:password) finds the author in the console, reads what deleting them
+//   takes, deletes them, and the game leaves the catalog, the game server, and its tables end.
 //   node walk.js API_URL HOST_URL OUT_DIR MAIL_LOG
 'use strict';
 const fs = require('fs');
@@ -267,6 +269,50 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await o.click('#new-table');
   await o.waitForURL(/\/session\//);
   check(o.url() !== table, 'New table is another table');
+  const popular = await (await fetch(`${base}/catalog?sort=popular&q=${who}`)).json();
+  check(popular.length === 1 && popular[0].plays === 2, `two tables counted as plays: ${JSON.stringify(popular)}`);
+
+  // ---- An admin deletes the author and everything they made.
+  const [adminName, adminPassword] = (process.env.WALK_ADMIN || ':').split(':');
+  const gameId = new URL(gamePage).pathname.split('/')[2];
+  const admin = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const m = watch(await admin.newPage(), 'admin');
+  await m.goto(`${base}/studio#/login`);
+  await m.fill('#login', adminName);
+  await m.fill('#password', adminPassword);
+  await m.press('#password', 'Enter');
+  await m.waitForSelector('text=My games');
+  await m.goto(`${base}/console`);
+  await m.waitForSelector('td[data-stat="publishedGames"]');
+  await shot(m, 'console-stats');
+  await m.click('nav.tabs >> text=Publish requests');
+  await m.waitForSelector('.publish-state.PUBLISHED');
+  await shot(m, 'console-requests');
+  await m.click('nav.tabs >> text=Games');
+  await m.waitForSelector('tr[data-game="Lantern Walk"]');
+  await shot(m, 'console-games');
+  await m.click('nav.tabs >> text=Users');
+  await m.fill('#console-q', who);
+  await m.press('#console-q', 'Enter');
+  await m.waitForSelector(`tr[data-user="${who}"]`);
+  check((await m.$$('tbody tr')).length === 1, 'the search finds the one author');
+  await m.click(`button[aria-label="Delete ${who}"]`);
+  await m.waitForSelector('dialog[open] #belongings');
+  const listed = await m.$eval('#belongings', (e) => e.innerText);
+  check(listed.includes('1 game: Lantern Walk (published'), `the confirmation lists the game: ${listed}`);
+  await shot(m, 'console-confirm-delete');
+  await m.click('#confirm-yes');
+  await m.waitForSelector(`text=Deleted ${who}`);
+  const ended = await m.textContent('#status');
+  check(/[1-9]\d* sessions ended/.test(ended), `the author's tables ended: ${ended}`);
+  // Gone from the catalog and from the game server; its players were told.
+  await v.goto(base + '/');
+  await v.waitForSelector('#status:has-text("game")');
+  check(!(await v.$(`.card >> text=by ${who}`)), 'the game left the catalog');
+  const hostGames = await (await fetch(hostUrl + '/api/games')).json();
+  check(!JSON.stringify(hostGames).includes(gameId), `the game left the game server: ${JSON.stringify(hostGames)}`);
+  const left = await (await fetch(hostUrl + '/api/sessions')).json();
+  check(!left.some((s) => s.id === id), `its table ended: ${JSON.stringify(left)}`);
 
   if (problems.length) fail(problems.join('\n'));
   console.log(JSON.stringify({ shots }));
