@@ -13,7 +13,7 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::{LogMailer, Mailer};
 use crate::queue::Queue;
-use crate::routes::{accounts, admin, assets, games, publish, removal, sessions, tokens};
+use crate::routes::{accounts, admin, assets, games, preview, publish, removal, sessions, tokens};
 use crate::store::Store;
 
 /// Per-key limits on the routes that guess at secrets or send mail.
@@ -129,6 +129,10 @@ pub fn build_app(state: AppState) -> Router {
         )
         .route("/catalog", get(games::catalog))
         .route(
+            "/games/{game_id}/preview",
+            post(preview::start).layer(DefaultBodyLimit::max(state.config.max_version_body_bytes)),
+        )
+        .route(
             "/games/{game_id}/scan",
             post(games::scan_files)
                 .layer(DefaultBodyLimit::max(state.config.max_version_body_bytes)),
@@ -189,7 +193,10 @@ pub fn build_app(state: AppState) -> Router {
         .route("/openapi.json", get(crate::openapi::document))
         .route("/docs", get(crate::openapi::docs_page))
         .route("/health", get(|| async { "ok" }))
-        .merge(crate::site::pages(&state.config.web_dir))
+        .merge(crate::site::pages(
+            &state.config.web_dir,
+            state.config.host_url.as_deref(),
+        ))
         .fallback(|| async {
             ApiError::NotFound("no such route; the routes are listed at /docs".into())
         })

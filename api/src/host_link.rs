@@ -31,8 +31,12 @@ pub struct Retired {
     pub server_told: bool,
 }
 
+/// What the folder of a Studio preview is called before `<gameId>-<content hash>`.
+pub const PREVIEW_PREFIX: &str = "preview-";
+
 /// The server-side names (`<gameId>-<versionId>`) of every published version of `game_ids`, from
-/// the records (call before deleting them) and from the published folder itself.
+/// the records (call before deleting them) and from the published folder itself (previews of
+/// those games included).
 pub async fn published_slugs(
     state: &AppState,
     game_ids: &[String],
@@ -51,8 +55,10 @@ pub async fn published_slugs(
     if let Ok(mut dir) = tokio::fs::read_dir(&state.config.published_dir).await {
         while let Ok(Some(entry)) = dir.next_entry().await {
             let name = entry.file_name().to_string_lossy().to_string();
+            // A Studio preview (`preview-<gameId>-<hash>`) goes with its game too.
+            let own = name.strip_prefix(PREVIEW_PREFIX).unwrap_or(&name);
             if game_ids.iter().any(|g| {
-                name.strip_prefix(g.as_str())
+                own.strip_prefix(g.as_str())
                     .is_some_and(|v| v.starts_with('-'))
             }) {
                 slugs.insert(name);

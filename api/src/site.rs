@@ -19,13 +19,25 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::app::AppState;
 
 /// What a page may load: its own scripts and styles (CodeMirror sets element styles, hence
-/// inline styles), images and recordings it made itself (`blob:`, `data:`), nothing framed in.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; \
-    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// inline styles), images and recordings it made itself (`blob:`, `data:`), and in a frame only
+/// the game server's pages (the Studio's preview). No one may frame the site.
+fn csp(game_server: Option<&str>) -> String {
+    let frames = game_server
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null")
+        .unwrap_or_else(|| "'none'".into());
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; \
+         frame-src {frames}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
 
-/// The pages and their files, under `web_dir`.
-pub fn pages(web_dir: &Path) -> Router<AppState> {
+/// The pages and their files, under `web_dir`; `game_server` is the host whose sessions the
+/// Studio frames as its preview.
+pub fn pages(web_dir: &Path, game_server: Option<&str>) -> Router<AppState> {
+    let policy = HeaderValue::from_str(&csp(game_server)).expect("a policy is header text");
     let page = |name: &str| ServeFile::new(web_dir.join("pages").join(name));
     Router::new()
         .route_service("/", page("index.html"))
@@ -39,7 +51,7 @@ pub fn pages(web_dir: &Path) -> Router<AppState> {
         .nest_service("/static", ServeDir::new(web_dir.join("static")))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            policy,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -597,27 +597,7 @@ pub async fn save_version(
     Body(req): Body<SaveVersionRequest>,
 ) -> Result<(StatusCode, Json<VersionSummary>), ApiError> {
     let game = owned_game(&state, &game_id, &user).await?;
-    let mut files = Vec::with_capacity(req.files.len());
-    for f in req.files {
-        let bytes = match (f.content, f.base64) {
-            (Some(text), None) => text.into_bytes(),
-            (None, Some(b64)) => base64::engine::general_purpose::STANDARD
-                .decode(b64.as_bytes())
-                .map_err(|e| ApiError::invalid(format!("{}: base64 is not valid: {e}", f.path)))?,
-            _ => {
-                return Err(ApiError::invalid(format!(
-                    "{}: give exactly one of content or base64",
-                    f.path
-                )))
-            }
-        };
-        files.push((f.path, bytes));
-    }
-    if !files.iter().any(|(p, _)| p == "index.js") {
-        return Err(ApiError::invalid(
-            "a game needs an index.js at its top level",
-        ));
-    }
+    let files = decode_uploads(req.files)?;
     if let Some(m) = &req.message {
         if m.chars().count() > 500 {
             return Err(ApiError::invalid("message must be at most 500 characters"));
@@ -639,6 +619,32 @@ pub async fn save_version(
         StatusCode::CREATED
     };
     Ok((status, Json(summary(&version, unchanged))))
+}
+
+/// The bytes of each uploaded file; a game needs an `index.js` at its top level.
+pub(crate) fn decode_uploads(uploads: Vec<FileUpload>) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+    let mut files = Vec::with_capacity(uploads.len());
+    for f in uploads {
+        let bytes = match (f.content, f.base64) {
+            (Some(text), None) => text.into_bytes(),
+            (None, Some(b64)) => base64::engine::general_purpose::STANDARD
+                .decode(b64.as_bytes())
+                .map_err(|e| ApiError::invalid(format!("{}: base64 is not valid: {e}", f.path)))?,
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "{}: give exactly one of content or base64",
+                    f.path
+                )))
+            }
+        };
+        files.push((f.path, bytes));
+    }
+    if !files.iter().any(|(p, _)| p == "index.js") {
+        return Err(ApiError::invalid(
+            "a game needs an index.js at its top level",
+        ));
+    }
+    Ok(files)
 }
 
 /// Every version of a game, newest first.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod games;
+pub mod preview;
 pub mod publish;
 pub mod removal;
 pub mod sessions;

@@ -74,6 +74,42 @@ pub async fn materialize(
     }
 }
 
+/// Asks the game server at `host` for a table of the game folder `slug` (the running one when
+/// `join`, else a new one); the session's id.
+pub(crate) async fn open_table(
+    state: &AppState,
+    host: &str,
+    slug: &str,
+    join: bool,
+) -> Result<String, ApiError> {
+    let resp = state
+        .host_client
+        .get(format!(
+            "{host}/{}/{slug}",
+            if join { "play" } else { "new" }
+        ))
+        .send()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
+    let location = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    match location.strip_prefix("/session/").filter(|s| !s.is_empty()) {
+        Some(id) => Ok(id.to_string()),
+        None => {
+            let status = resp.status();
+            let text = resp.text().await.unwrap_or_default();
+            Err(ApiError::Unavailable(format!(
+                "the game server could not start the session ({status}): {}",
+                text.chars().take(200).collect::<String>()
+            )))
+        }
+    }
+}
+
 /// Starts a session of a published game and says where to connect. No account needed.
 #[utoipa::path(post, path = "/sessions", tag = "sessions", request_body = SessionRequest,
     responses((status = 201, body = SessionInfo), (status = 404, description = "no such published game or version", body = ErrorBody),
@@ -104,29 +140,7 @@ pub async fn create(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     materialize(&state.store, &state.config.published_dir, &slug, &version).await?;
-    let resp = state
-        .host_client
-        .get(format!(
-            "{host}/{}/{slug}",
-            if req.join { "play" } else { "new" }
-        ))
-        .send()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
-    let location = resp
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let Some(session_id) = location.strip_prefix("/session/").filter(|s| !s.is_empty()) else {
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        return Err(ApiError::Unavailable(format!(
-            "the game server could not start the session ({status}): {}",
-            text.chars().take(200).collect::<String>()
-        )));
-    };
+    let session_id = open_table(&state, &host, &slug, req.join).await?;
     // Counted for the catalog's "most played"; a lost count is not worth failing the player for.
     if let Err(e) = state
         .store
@@ -143,7 +157,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         Json(SessionInfo {
-            session_id: session_id.to_string(),
+            session_id: session_id.clone(),
             game_id: version.game_id.clone(),
             version_id: version.version_id.clone(),
             play_url: format!("{host}/session/{session_id}"),

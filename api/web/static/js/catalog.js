@@ -25,7 +25,9 @@ function card(game) {
   );
 }
 
+let asked = 0;
 async function show() {
+  const mine = ++asked;
   const params = new URLSearchParams();
   if (q.value.trim()) params.set("q", q.value.trim());
   params.set("sort", sort.value);
@@ -33,6 +35,8 @@ async function show() {
   say(status, "Loading…");
   try {
     const games = await api("GET", `/catalog?${params}`, undefined, { auth: false });
+    // Only the newest search is drawn (an older answer may arrive after it).
+    if (mine !== asked) return;
     list.replaceChildren(...games.map(card));
     say(
       status,

@@ -41,9 +41,13 @@ function listView(title, headings, load, row, extra = null) {
   const pageInfo = h("span", { class: "meta" });
   const prev = h("button", { type: "button", class: "quiet", onclick: () => { skip = Math.max(0, skip - PAGE); draw(); } }, "Previous page");
   const next = h("button", { type: "button", class: "quiet", onclick: () => { skip += PAGE; draw(); } }, "Next page");
+  let asked = 0;
   async function draw() {
+    // Only the newest question's answer is drawn (an older one may arrive after it).
+    const mine = ++asked;
     try {
       const items = await load(skip, q.value.trim());
+      if (mine !== asked) return;
       body.replaceChildren(...items.map(row));
       if (!items.length) body.append(h("tr", {}, h("td", { colspan: headings.length }, "Nothing here.")));
       prev.disabled = skip === 0;

@@ -108,7 +108,7 @@ function codeTab(view, header, tree, status) {
             type: "button", class: "file", "data-folder": d,
             "aria-current": selected && selected.kind === "folder" && selected.path === d ? "true" : undefined,
             onclick: () => { selected = { kind: "folder", path: d }; pathInput.value = d; drawTree(); },
-          }, `📁 ${d.split("/").pop()}`),
+          }, `${d.split("/").pop()}/`),
           node(d))),
         tree.paths().filter(here).map((p) => h("li", {},
           h("button", {
@@ -211,6 +211,7 @@ function codeTab(view, header, tree, status) {
       });
       tree.saved(summary);
       message.value = "";
+      preview();
       say(status, summary.unchanged ? `Nothing changed since version ${summary.number}.` : `Saved version ${summary.number}.`);
       scan();
     } catch (e) {
@@ -220,12 +221,37 @@ function codeTab(view, header, tree, status) {
     }
   }
 
+  const frame = h("iframe", { id: "preview", title: `Preview of ${tree.game.name}`, allow: "autoplay; fullscreen" });
+  const previewStatus = h("p", { class: "status", id: "preview-status", role: "status", "aria-live": "polite" });
+  /** Runs the working tree as it is (saved or not) in a real session on the game server. */
+  async function preview() {
+    const files = tree.uploads();
+    const key = JSON.stringify(files);
+    if (tree.previewed && tree.previewed.key === key) {
+      if (frame.src !== tree.previewed.url) frame.src = tree.previewed.url;
+      return;
+    }
+    say(previewStatus, "Starting the preview…");
+    try {
+      const p = await api("POST", `/games/${tree.gameId}/preview`, { files });
+      tree.previewed = { key, url: p.playUrl };
+      frame.src = p.playUrl;
+      say(previewStatus, `Previewing these files (${tree.dirty() ? "with unsaved changes" : "as saved"}). Click the game to play it.`);
+    } catch (e) {
+      say(previewStatus, `No preview: ${e.message}`, true);
+    }
+  }
+  const previewBox = h("section", { class: "panel preview", "aria-label": "Preview" },
+    h("div", { class: "row" }, h("h2", {}, "Preview"),
+      h("button", { type: "button", class: "quiet", id: "run-preview", onclick: preview }, "Run the current files")),
+    previewStatus, frame);
+
   const saveButton = h("button", { type: "button", id: "save", onclick: save }, "Save version");
-  const side = h("div", { class: "panel" },
+  const side = h("div", {}, previewBox, h("div", { class: "panel" },
     h("h2", {}, "Check"),
     h("button", { type: "button", class: "quiet", id: "check", onclick: scan }, "Scan the code"),
     findingStatus, findingList,
-    publishPanel(tree, status));
+    publishPanel(tree, status)));
 
   view.replaceChildren(...header,
     h("div", { class: "row" }, h("label", { for: "version-message" }, "Message"), message, saveButton),
@@ -238,4 +264,5 @@ function codeTab(view, header, tree, status) {
   if (selected) open(selected.path);
   else drawTree();
   cm.refresh();
+  preview();
 }
