@@ -109,12 +109,14 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
 (async () => {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync',
+      // A fake microphone (a tone) for the Studio's recorder, allowed without asking.
+      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
   });
   judge = await browser.newPage();
 
   // ---- An author, on a laptop-sized screen.
-  const author = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const author = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['microphone', 'clipboard-read', 'clipboard-write'] });
   const a = watch(await author.newPage(), 'author');
   a.on('dialog', (d) => d.accept());
   await a.goto(`${base}/studio`);
@@ -137,6 +139,7 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await a.waitForSelector('.CodeMirror');
   await a.waitForSelector('button.file[data-path="index.js"][aria-current="true"]');
   await a.waitForSelector('button.file[data-path="LICENSE"]');
+  const authorGame = a.url().split('#/game/')[1].split('/')[0];
   const starter = await editorText(a);
   check(starter.includes("squish-142"), 'the starter template is on squish-142');
   const firstPreview = await previewPixel(a, null);
@@ -216,8 +219,39 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   check(!(await editorText(a)).includes('Lanterns'), 'the restored version is the starter');
   check(!(await a.$('button.file[data-path="docs/about.md"]')), 'the restored version has no docs');
 
-  // Settings: a description, the squish version shown.
+  // Assets: a file uploaded, a drawing and a microphone recording saved, each id ready to paste.
+  await a.click('nav.tabs >> text=My games');
+  await a.click('nav.tabs >> text=Assets');
+  await a.waitForSelector('#asset-file');
+  const dot = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+  await a.setInputFiles('#asset-file', { name: 'dot.png', mimeType: 'image/png', buffer: dot });
+  await a.click('form >> text=Upload >> nth=-1');
+  await a.waitForSelector('tr[data-asset="dot.png"]');
+  const pad = await a.$eval('#draw', (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top }; });
+  await a.mouse.move(pad.x + 30, pad.y + 30);
+  await a.mouse.down();
+  for (let i = 1; i <= 10; i++) await a.mouse.move(pad.x + 30 + i * 20, pad.y + 30 + i * 10);
+  await a.mouse.up();
+  await a.fill('#draw-name', 'lantern.png');
+  await a.click('#save-drawing');
+  await a.waitForSelector('tr[data-asset="lantern.png"]');
+  await a.click('#record');
+  await a.waitForSelector('#record:has-text("Stop and save")');
+  await a.waitForTimeout(800);
+  await a.click('#record');
+  await a.waitForSelector('tr[data-asset="recording.wav"]', { timeout: 15000 });
+  const kinds = await a.$$eval('tbody tr', (rows) => rows.map((r) => r.children[0].textContent || r.children[0].querySelector('img')?.alt));
+  check(kinds.includes('audio'), `the recording is a sound: ${kinds}`);
+  const ids = await a.$$eval('code.asset-id', (c) => c.map((e) => e.textContent));
+  check(ids.length === 3 && ids.every((i) => /^[0-9a-f]{32}$/.test(i)), `three asset ids shown: ${ids}`);
+  await shot(a, 'studio-assets');
+  await a.goto(`${base}/studio#/game/${authorGame}/code`);
+  await a.waitForSelector('.CodeMirror');
+
+  // Settings: a description, the drawing as thumbnail, the squish version shown.
   await a.click('nav.tabs >> text=Settings');
+  await a.waitForSelector('#thumbnail option:has-text("lantern.png")', { state: 'attached' });
+  await a.selectOption('#thumbnail', { label: 'lantern.png' });
   await a.waitForSelector('#squish-version:has-text("squish-142")');
   await a.fill('#description', 'Walk the dark with a lantern and your friends.');
   await a.click('text=Save settings');
@@ -257,6 +291,7 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await v.waitForSelector('.card >> text=Lantern Walk');
   check(await v.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the catalog fits a phone');
   await v.waitForSelector(`.card >> text=by ${who}`);
+  check(await v.$eval('.card img.thumb', (i) => i.complete && i.naturalWidth === 320), 'the card shows the drawing as thumbnail');
   await shot(v, 'catalog-phone');
   await v.fill('#q', 'nothing like this');
   await v.press('#q', 'Enter');

@@ -18,6 +18,7 @@ export async function gamesView(view) {
     },
   }, h("label", { for: "new-name" }, "New game"), name, h("button", { type: "submit" }, "Create"));
   view.replaceChildren(
+    h("nav", { class: "tabs", "aria-label": "Studio" }, h("a", { href: "#/games", "aria-current": "page" }, "My games"), h("a", { href: "#/assets" }, "Assets")),
     h("h1", {}, "My games"),
     h("p", {}, "A new game starts from the starter template (squish 1.4.2, GPLv3 LICENSE included)."),
     form, status, list,

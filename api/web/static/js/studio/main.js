@@ -4,6 +4,7 @@ import { api, h, session, say, topBar } from "../api.js";
 import { authView } from "./auth.js";
 import { gamesView } from "./games.js";
 import { gameView } from "./game.js";
+import { assetsView } from "./assets.js";
 
 const view = document.getElementById("view");
 
@@ -74,6 +75,7 @@ export async function route() {
   }
   verifyBanner();
   if (parts[0] === "game" && parts[1]) return gameView(view, parts[1], parts[2] || "code");
+  if (parts[0] === "assets") return assetsView(view);
   return gamesView(view);
 }
 
