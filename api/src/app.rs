@@ -13,7 +13,9 @@ use crate::config::ApiConfig;
 use crate::error::ApiError;
 use crate::mail::{LogMailer, Mailer};
 use crate::queue::Queue;
-use crate::routes::{accounts, admin, assets, games, preview, publish, removal, sessions, tokens};
+use crate::routes::{
+    accounts, admin, ai_edits, assets, games, preview, publish, removal, sessions, tokens,
+};
 use crate::store::Store;
 
 /// Per-key limits on the routes that guess at secrets or send mail.
@@ -63,6 +65,8 @@ pub struct Inner {
     pub mailer: Box<dyn Mailer>,
     pub limits: Limits,
     pub queue: Queue,
+    /// The queue AI edit requests go through.
+    pub llm_queue: Queue,
     /// For asking the game server for sessions: made once, it keeps its connections.
     pub host_client: reqwest::Client,
     /// The image classifier uploads go through.
@@ -78,6 +82,7 @@ impl Inner {
         let tokens = Tokens::new(&config.jwt_secret, config.access_ttl, config.refresh_ttl)?;
         let mailer = Box::new(LogMailer::new(config.mail_log.clone()));
         let queue = Queue::new(config.amqp_url.clone(), config.publish_queue.clone());
+        let llm_queue = Queue::new(config.amqp_url.clone(), config.llm_queue.clone());
         // The host answers /new/<game> with a redirect to the session, which is what we read.
         let host_client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -90,6 +95,7 @@ impl Inner {
             mailer,
             limits: Limits::new(),
             queue,
+            llm_queue,
             host_client,
             moderation: Arc::new(crate::moderation::Moderation::new(
                 config.nsfw_model.clone(),
@@ -128,6 +134,12 @@ pub fn build_app(state: AppState) -> Router {
             axum::routing::any(crate::git::http::serve),
         )
         .route("/catalog", get(games::catalog))
+        .route("/ai-edits/available", get(ai_edits::available))
+        .route("/ai-edits/{edit_id}", get(ai_edits::get))
+        .route(
+            "/games/{game_id}/ai-edits",
+            post(ai_edits::request).layer(DefaultBodyLimit::max(ai_edits::MAX_BODY_BYTES)),
+        )
         .route(
             "/games/{game_id}/preview",
             post(preview::start).layer(DefaultBodyLimit::max(state.config.max_version_body_bytes)),

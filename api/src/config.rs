@@ -43,6 +43,11 @@ pub struct ApiConfig {
     /// The web site's files (`api/web`: pages, scripts, and the editor library `scripts/web-deps`
     /// installs under `node_modules`).
     pub web_dir: PathBuf,
+    /// The queue AI edit requests (`LLM_REQUEST`) go through to `homegames-api llm-worker`.
+    pub llm_queue: String,
+    /// Whether a model endpoint is configured (`--llm-url`): without one, AI edit says so and
+    /// nothing is queued.
+    pub llm_available: bool,
     /// Largest JSON body for most routes.
     pub max_body_bytes: usize,
     /// Largest body for saving a version (a game's files, base64 included).
@@ -73,6 +78,8 @@ impl ApiConfig {
             git_hook_binary: std::env::current_exe()
                 .unwrap_or_else(|_| PathBuf::from("homegames-api")),
             public_url: "http://127.0.0.1:8090".into(),
+            llm_queue: "llm_requests".into(),
+            llm_available: false,
             web_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/web")),
             max_body_bytes: 64 * 1024,
             max_version_body_bytes: 28 * 1024 * 1024,

@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod git;
 pub mod host_link;
+pub mod llm;
 pub mod mail;
 pub mod moderation;
 pub mod openapi;

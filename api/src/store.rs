@@ -94,6 +94,36 @@ pub struct Version {
     pub commit: Option<String>,
 }
 
+/// An AI edit an author asked for: a request in words and the game's index.js as it was, answered
+/// by the LLM worker with a new index.js that passed the scan and a contained test run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AiEdit {
+    pub edit_id: String,
+    pub game_id: String,
+    pub user_id: String,
+    pub prompt: String,
+    /// index.js as the Studio had it (saved or not).
+    pub source: String,
+    /// PENDING, PROCESSING, DONE or FAILED.
+    pub status: String,
+    /// The accepted answer's index.js.
+    #[serde(default)]
+    pub result: Option<String>,
+    /// Answers asked for (the first and each retry after failed checks).
+    #[serde(default)]
+    pub attempts: i32,
+    /// Why it failed; or, when DONE, nothing.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// What each rejected answer failed on, in order.
+    #[serde(default)]
+    pub rejected: Vec<String>,
+    pub created: DateTime,
+    #[serde(default)]
+    pub completed_at: Option<DateTime>,
+}
+
 /// Where a publish request is: PENDING (queued) → PROCESSING (a worker has it) → PUBLISHED or
 /// FAILED.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -316,6 +346,9 @@ impl Store {
     }
     pub fn game_versions(&self) -> Collection<GameVersion> {
         self.db.collection("gameVersions")
+    }
+    pub fn ai_edits(&self) -> Collection<AiEdit> {
+        self.db.collection("aiEdits")
     }
     pub fn access_tokens(&self) -> Collection<AccessToken> {
         self.db.collection("accessTokens")

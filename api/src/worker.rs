@@ -46,7 +46,7 @@ pub enum Validator {
 pub const TEST_RUN_TIMEOUT: Duration = Duration::from_secs(90);
 
 impl Validator {
-    async fn run(&self, dir: &Path, seconds: f64) -> Report {
+    pub async fn run(&self, dir: &Path, seconds: f64) -> Report {
         let report = match self {
             Validator::Contained(c) => c.validate(dir, seconds, TEST_RUN_TIMEOUT).await,
             Validator::Uncontained { homegames_bin } => {

@@ -64,7 +64,28 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
     const HOST_TOKEN: &str = "site-walk-host-token";
     let server = GameServer::start(published.path(), &["--admin-token", HOST_TOKEN]);
     let (host_url, published_dir) = (server.url.clone(), published.path().to_path_buf());
+    // The model: its first answer uses eval (the scan refuses it), its second is a good change.
+    let starter = String::from_utf8(
+        game_files::template::starter_files("Lantern Walk")
+            .into_iter()
+            .find(|(p, _)| p == "index.js")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert!(starter.contains("Colors.COLORS.CORAL"));
+    let llm = ScriptedLlm::start(vec![
+        format!("Sure:\n```js\n{starter}\nconst speed = eval('2');\n```"),
+        format!(
+            "Fixed, without eval:\n```js\n{}```\nThe square is blue now.",
+            starter.replace("Colors.COLORS.CORAL", "Colors.COLORS.BLUE")
+        ),
+    ])
+    .await;
+    let llm_queue = format!("llm_test_{}", api::store::new_id());
     let api = start_configured(&mongo_url(), true, |c| {
+        c.llm_available = true;
+        c.llm_queue = llm_queue.clone();
         c.host_url = Some(host_url.clone());
         c.published_dir = published_dir;
         c.host_admin_token = Some(HOST_TOKEN.into());
@@ -75,6 +96,19 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
     let worker = crate::publish::contained_worker(&api).await;
     let (amqp, queue) = (amqp_url(), api.queue.clone());
     let consumer = tokio::spawn(async move { worker.consume(&amqp, &queue).await });
+    let llm_worker = api::llm::LlmWorker {
+        store: api.store.clone(),
+        validator: crate::publish::contained_worker(&api).await.validator,
+        http: reqwest::Client::new(),
+        url: llm.url.clone(),
+        model: "scripted".into(),
+        api_key: None,
+        max_attempts: 3,
+        work_dir: std::env::temp_dir().join(format!("hg-llm-{}", api::store::new_id())),
+        seconds: 1.0,
+    };
+    let (amqp, queue) = (amqp_url(), llm_queue.clone());
+    let answering = tokio::spawn(async move { llm_worker.consume(&amqp, &queue).await });
 
     let shots = tempfile::tempdir().unwrap();
     let walk = tokio::process::Command::new("node")
@@ -89,6 +123,7 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
         .await
         .expect("node runs (install Node.js: scripts/build-deps)");
     consumer.abort();
+    answering.abort();
     let stdout = String::from_utf8_lossy(&walk.stdout);
     let stderr = String::from_utf8_lossy(&walk.stderr);
     if !walk.status.success() {
@@ -126,6 +161,7 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
         "studio-finding",
         "studio-versions",
         "studio-settings",
+        "studio-ai-edit",
         "studio-published",
         "studio-reset",
         "catalog-phone",
@@ -140,6 +176,23 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
         assert!(names.contains(&page), "no screenshot of {page}: {names:?}");
         assert!(shots.path().join(format!("{page}.png")).is_file());
     }
+    // The model was asked twice: the game and the guide, then the scan's reason for refusing.
+    let asked = llm.requests.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    let system = asked[0]["messages"][0]["content"].as_str().unwrap();
+    assert!(system.contains(api::llm::AUTHORING_GUIDE.lines().next().unwrap()));
+    assert!(asked[0]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .contains("make the square blue"));
+    let retry = asked[1]["messages"].as_array().unwrap().last().unwrap()["content"]
+        .as_str()
+        .unwrap();
+    assert!(
+        retry.contains("[eval]") && retry.contains("index.js:"),
+        "{retry}"
+    );
+
     // The author and everything they made are gone.
     let (_, catalog) = api.get("/catalog", None).await;
     assert_eq!(catalog, serde_json::json!([]));

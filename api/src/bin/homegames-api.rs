@@ -33,6 +33,9 @@ enum Command {
     Serve(ServeArgs),
     /// Validate and publish queued publish requests (run one or more next to `serve`).
     Worker(WorkerArgs),
+    /// Answer queued AI edits with an OpenAI-compatible chat endpoint, checking each answer with
+    /// the security scan and a contained test run (run next to `serve`).
+    LlmWorker(LlmWorkerArgs),
     /// Administration from the command line (needs only the database).
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -122,6 +125,40 @@ struct WorkerArgs {
 }
 
 #[derive(clap::Args)]
+struct LlmWorkerArgs {
+    #[command(flatten)]
+    services: Services,
+    /// The OpenAI-compatible endpoint's base URL: requests go to URL/chat/completions
+    /// (llama.cpp's server: http://127.0.0.1:8080/v1, Ollama: http://127.0.0.1:11434/v1).
+    #[arg(long, env = "HG_LLM_URL")]
+    llm_url: String,
+    /// The model to ask for.
+    #[arg(long, env = "HG_LLM_MODEL", default_value = "default")]
+    llm_model: String,
+    /// A bearer token for the endpoint, if it wants one.
+    #[arg(long, env = "HG_LLM_API_KEY", hide_env_values = true)]
+    llm_api_key: Option<String>,
+    /// The queue AI edits come through.
+    #[arg(long, env = "HG_LLM_QUEUE", default_value = "llm_requests")]
+    llm_queue: String,
+    /// Answers asked for per edit (the first, then retries with the failed checks).
+    #[arg(long, default_value_t = api::llm::DEFAULT_MAX_ATTEMPTS)]
+    attempts: i32,
+    /// The `homegames` binary the test runs use (default: next to this binary).
+    #[arg(long, env = "HG_HOMEGAMES_BIN")]
+    homegames_bin: Option<PathBuf>,
+    /// Docker's socket (default: the local engine).
+    #[arg(long, env = "DOCKER_HOST")]
+    docker_host: Option<String>,
+    /// Test runs as a plain child process instead of in containers (development only).
+    #[arg(long)]
+    inline_validation: bool,
+    /// Scratch folder for the files under test.
+    #[arg(long, default_value = "/tmp/homegames-llm")]
+    work_dir: PathBuf,
+}
+
+#[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "HG_API_LISTEN", default_value = "127.0.0.1:8090")]
@@ -167,6 +204,13 @@ struct ServeArgs {
     /// of this source tree; `scripts/web-deps` installs the editor library into it.
     #[arg(long, env = "HG_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// The model endpoint an `llm-worker` uses: set, AI edit is offered and its requests queued;
+    /// unset, the Studio says AI edit is off.
+    #[arg(long, env = "HG_LLM_URL")]
+    llm_url: Option<String>,
+    /// The queue AI edits go through (the llm-worker's --llm-queue).
+    #[arg(long, env = "HG_LLM_QUEUE", default_value = "llm_requests")]
+    llm_queue: String,
 }
 
 fn main() -> Result<()> {
@@ -190,6 +234,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Worker(args) => worker(args).await,
+        Command::LlmWorker(args) => llm_worker(args).await,
         Command::Admin(AdminCommand::Grant(args)) => set_admin(args, true).await,
         Command::Admin(AdminCommand::Revoke(args)) => set_admin(args, false).await,
         Command::GitHook(_) => unreachable!("answered before the runtime starts"),
@@ -227,6 +272,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     config.nsfw_threshold = args.nsfw_threshold;
     config.published_dir = published_dir;
     config.git_root = args.git_dir.unwrap_or_else(|| data_dir.join("git"));
+    config.llm_available = args.llm_url.is_some();
+    config.llm_queue = args.llm_queue;
     if let Some(dir) = args.web_dir {
         config.web_dir = dir;
     }
@@ -284,12 +331,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-async fn worker(args: WorkerArgs) -> Result<()> {
-    use api::worker::{Validator, Worker};
-    let store = Store::connect(&args.services.db.mongo_url, &args.services.db.database)
-        .await
-        .context("bad MongoDB connection string")?;
-    let bin = match args.homegames_bin {
+/// How test runs happen: in containers from `homegames_bin` (the `homegames` next to this binary
+/// by default), or as a plain child process with `inline`.
+async fn validator(
+    homegames_bin: Option<PathBuf>,
+    docker_host: Option<&str>,
+    inline: bool,
+) -> Result<api::worker::Validator> {
+    use api::worker::Validator;
+    let bin = match homegames_bin {
         Some(b) => b,
         None => std::env::current_exe()?.with_file_name("homegames"),
     };
@@ -298,21 +348,63 @@ async fn worker(args: WorkerArgs) -> Result<()> {
         "{} not found: pass --homegames-bin (cargo build -p host builds it)",
         bin.display()
     );
-    let validator = if args.inline_validation {
+    Ok(if inline {
         tracing::warn!("--inline-validation: test runs happen in an unconfined child process, not in containers");
         Validator::Uncontained { homegames_bin: bin }
     } else {
-        let containers = containment::Containers::for_validation(
-            &bin,
-            Default::default(),
-            args.docker_host.as_deref(),
-        )
-        .await
-        .context(
-            "publishing needs Docker for its test runs (or --inline-validation for development)",
-        )?;
+        let containers =
+            containment::Containers::for_validation(&bin, Default::default(), docker_host)
+                .await
+                .context("test runs need Docker (or --inline-validation for development)")?;
         Validator::Contained(Box::new(containers))
+    })
+}
+
+async fn llm_worker(args: LlmWorkerArgs) -> Result<()> {
+    let store = Store::connect(&args.services.db.mongo_url, &args.services.db.database)
+        .await
+        .context("bad MongoDB connection string")?;
+    let validator = validator(
+        args.homegames_bin,
+        args.docker_host.as_deref(),
+        args.inline_validation,
+    )
+    .await?;
+    std::fs::create_dir_all(&args.work_dir)
+        .with_context(|| format!("creating {}", args.work_dir.display()))?;
+    let worker = api::llm::LlmWorker {
+        store,
+        validator,
+        http: reqwest::Client::new(),
+        url: args.llm_url,
+        model: args.llm_model,
+        api_key: args.llm_api_key,
+        max_attempts: args.attempts.max(1),
+        work_dir: args.work_dir,
+        seconds: 2.0,
     };
+    loop {
+        if let Err(e) = worker
+            .consume(&args.services.amqp_url, &args.llm_queue)
+            .await
+        {
+            tracing::warn!(error = %e, "the AI edit queue is away; reconnecting in 2 s");
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+async fn worker(args: WorkerArgs) -> Result<()> {
+    use api::worker::Worker;
+    let store = Store::connect(&args.services.db.mongo_url, &args.services.db.database)
+        .await
+        .context("bad MongoDB connection string")?;
+    let validator = validator(
+        args.homegames_bin,
+        args.docker_host.as_deref(),
+        args.inline_validation,
+    )
+    .await?;
     std::fs::create_dir_all(&args.work_dir)
         .with_context(|| format!("creating {}", args.work_dir.display()))?;
     let worker = Worker {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod ai_edits;
 pub mod assets;
 pub mod games;
 pub mod preview;

@@ -26,6 +26,8 @@ pub struct Deleted {
     pub versions: u64,
     pub published_versions: u64,
     pub publish_requests: u64,
+    /// AI edits asked for of those games.
+    pub ai_edits: u64,
     pub assets: u64,
     pub blobs: u64,
     /// Git repositories removed (a game's, and its public copy, count as one).
@@ -82,6 +84,11 @@ pub async fn delete_game_records(
             .deleted_count,
         publish_requests: s
             .publish_requests()
+            .delete_many(doc! {"gameId": {"$in": game_ids}})
+            .await?
+            .deleted_count,
+        ai_edits: s
+            .ai_edits()
             .delete_many(doc! {"gameId": {"$in": game_ids}})
             .await?
             .deleted_count,

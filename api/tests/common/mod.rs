@@ -4,8 +4,11 @@
 #![allow(dead_code)]
 
 mod game_server;
+mod scripted_llm;
 #[allow(unused_imports)] // not every test binary that includes `common` starts a game server
 pub use game_server::{free_port, homegames_bin, GameServer};
+#[allow(unused_imports)]
+pub use scripted_llm::ScriptedLlm;
 
 use std::path::PathBuf;
 use std::sync::Arc;

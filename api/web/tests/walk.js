@@ -2,7 +2,8 @@
 // The site walked as its people use it, in real Chromium:
 //   an author signs up, verifies with the mailed code, makes a game, edits it (file tree, editor,
 //   undo), gets a located scan finding, fixes it, saves, restores, sets a description, publishes;
-//   then forgets the password and resets it with the mailed code;
+//   asks the (scripted) model for an AI edit and accepts it; then forgets the password and resets
+//   it with the mailed code;
 //   a visitor on a phone-sized screen finds the game in the catalog by keyboard and plays it, a
 //   second browser opening the same link plays at the same table, and "New table" starts another.
 // Every page is screenshotted, and must show a picture (not blank), print no console error and
@@ -41,7 +42,7 @@ let judge;
 async function shot(page, name) {
   await page.waitForLoadState('load');
   const file = path.join(outDir, `${name}.png`);
-  const png = await page.screenshot({ path: file, fullPage: false });
+  const png = await page.screenshot({ path: file, fullPage: true });
   const colours = await judge.evaluate(async (b64) => {
     const img = new Image();
     img.src = 'data:image/png;base64,' + b64;
@@ -258,8 +259,25 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await a.waitForSelector('text=Settings saved.');
   await shot(a, 'studio-settings');
 
-  // Publish, and watch it happen.
+  // AI edit: the scripted model's first answer is refused by the scan, its second is shown as a
+  // diff, accepted into the editor, and saved.
   await a.click('nav.tabs >> text=Code');
+  await a.waitForSelector('.CodeMirror');
+  await a.fill('#ai-prompt', 'make the square blue');
+  await a.click('#ai-go');
+  await a.waitForSelector('#ai-accept', { timeout: 60000 });
+  const diff = await a.textContent('pre.diff');
+  check(diff.includes('+             fill: Colors.COLORS.BLUE') || /\+\s+fill: Colors\.COLORS\.BLUE/.test(diff), `the diff shows the change: ${diff}`);
+  check(/-\s+fill: Colors\.COLORS\.CORAL/.test(diff), `the diff shows what goes: ${diff}`);
+  check((await a.textContent('#ai-status')).includes('after 1 refused answer'), 'the refused answer is told');
+  await shot(a, 'studio-ai-edit');
+  await a.click('#ai-accept');
+  check((await editorText(a)).includes('Colors.COLORS.BLUE'), 'the accepted change is in the editor');
+  await a.fill('#version-message', 'blue square, by AI edit');
+  await a.click('#save');
+  await a.waitForSelector('text=Saved version 4.');
+
+  // Publish, and watch it happen.
   await a.click('#publish');
   await a.waitForSelector('.publish-state');
   await a.waitForSelector('.publish-state.PUBLISHED', { timeout: 90000 });

@@ -3,6 +3,7 @@
 import { api, h, say } from "../api.js";
 import { WorkingTree } from "./tree.js";
 import { publishPanel } from "./publish.js";
+import { aiPanel } from "./ai.js";
 import { versionsTab } from "./versions.js";
 import { settingsTab } from "./settings.js";
 
@@ -251,7 +252,8 @@ function codeTab(view, header, tree, status) {
     h("h2", {}, "Check"),
     h("button", { type: "button", class: "quiet", id: "check", onclick: scan }, "Scan the code"),
     findingStatus, findingList,
-    publishPanel(tree, status)));
+    publishPanel(tree, status),
+    aiPanel(tree, () => open("index.js"))));
 
   view.replaceChildren(...header,
     h("div", { class: "row" }, h("label", { for: "version-message" }, "Message"), message, saveButton),
