@@ -21,7 +21,13 @@ async fn schemathesis_finds_no_failures() {
         "st",
         "python3 -m pip install schemathesis (scripts/services installs it)",
     );
-    let api = start().await;
+    // AI edit on (its requests go to a queue of this test's own, which nothing consumes), so
+    // its route is fuzzed past the "AI edit is off" answer.
+    let api = start_configured(&mongo_url(), true, |c| {
+        c.llm_available = true;
+        c.llm_queue = format!("llm_fuzz_{}", api::store::new_id());
+    })
+    .await;
     // Signed in as a verified author (not an admin), with a game, so protected routes are reached.
     let (token, _, _) = api.verified_user("fuzzer").await;
     let (_, _game) = api
