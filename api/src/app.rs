@@ -141,6 +141,10 @@ pub fn build_app(state: AppState) -> Router {
             post(ai_edits::request).layer(DefaultBodyLimit::max(ai_edits::MAX_BODY_BYTES)),
         )
         .route(
+            "/games/{game_id}/preview/{session_id}/exceptions",
+            get(preview::exceptions),
+        )
+        .route(
             "/games/{game_id}/preview",
             post(preview::start).layer(DefaultBodyLimit::max(state.config.max_version_body_bytes)),
         )

@@ -17,7 +17,7 @@ use crate::routes::{
         accounts::signup, accounts::login, accounts::refresh, accounts::verify, accounts::resend_verification,
         accounts::forgot, accounts::reset, accounts::me,
         games::create_game, games::my_games, games::get_game, games::update_game, games::save_version,
-        games::list_versions, games::get_version, games::get_file, games::restore_version, games::catalog, games::scan_files, preview::start, ai_edits::available, ai_edits::request, ai_edits::get,
+        games::list_versions, games::get_version, games::get_file, games::restore_version, games::catalog, games::scan_files, preview::start, preview::exceptions, ai_edits::available, ai_edits::request, ai_edits::get,
         publish::request_publish, publish::get_request, publish::list_requests,
         assets::upload, assets::mine, assets::fetch, assets::delete, sessions::create,
         admin::users, admin::games, admin::assets, admin::publish_requests, admin::stats, admin::flag_asset, admin::delete_user, admin::belongings,

@@ -159,6 +159,7 @@ async fn an_author_makes_and_publishes_a_game_in_the_studio_and_visitors_play_it
         "studio-unverified",
         "studio-editor",
         "studio-finding",
+        "studio-exception",
         "studio-versions",
         "studio-settings",
         "studio-ai-edit",

@@ -33,6 +33,8 @@ fn test_game(root: &Path, name: &str, body: &str) {
     .unwrap();
 }
 
+const ADMIN: &str = "containers-admin-token";
+
 async fn contained_server() -> (String, tempfile::TempDir) {
     require_docker();
     let extra = tempfile::tempdir().unwrap();
@@ -47,9 +49,16 @@ async fn contained_server() -> (String, tempfile::TempDir) {
            try { fetch('http://1.1.1.1'); tries.push('fetch OPEN'); } catch (e) { tries.push('fetch blocked'); } \
            this.say(tries.join(', ')); }",
     );
+    // Throws from a timer after each join (the body is line 7 of its index.js).
+    test_game(
+        extra.path(),
+        "thrower",
+        "handleNewPlayer() { this.say('joined'); setTimeout(() => { null.thrown(); }, 10); }",
+    );
     let config = ServeConfig {
         game_roots: vec![repo_games(), extra.path().to_path_buf()],
         idle_timeout: Duration::from_secs(5),
+        admin_token: Some(ADMIN.into()),
         isolation: Isolation::Container {
             worker_binary: PathBuf::from(env!("CARGO_BIN_EXE_homegames")),
             limits: Limits::default(),
@@ -104,6 +113,47 @@ async fn contained_sessions_play_fail_and_die_alone() {
     })
     .await;
     assert_eq!(texts(&seen)[0], "fs blocked, net blocked, fetch blocked");
+
+    // What a contained game throws reaches the server from its container, located.
+    let thrower = session_of(&addr, "thrower").await;
+    let mut t = connect(&addr, &thrower).await;
+    ready(&mut t).await;
+    let path = format!("/api/sessions/{thrower}/exceptions");
+    let mut answer = String::new();
+    for _ in 0..100 {
+        answer = http_request(
+            &addr,
+            "GET",
+            &path,
+            &[&format!("Authorization: Bearer {ADMIN}")],
+        )
+        .await
+        .1;
+        if answer.contains("thrown") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let v: serde_json::Value = serde_json::from_str(&answer).expect(&answer);
+    let thrown = &v["exceptions"][0];
+    assert_eq!(
+        (
+            thrown["file"].as_str(),
+            thrown["line"].as_u64(),
+            thrown["where"].as_str()
+        ),
+        (Some("index.js"), Some(7), Some("timer")),
+        "{v}"
+    );
+    assert!(
+        thrown["message"].as_str().unwrap().contains("thrown"),
+        "{v}"
+    );
+    assert_eq!(
+        http_request(&addr, "GET", &path, &[]).await.0,
+        401,
+        "the admin token is needed"
+    );
 
     // A game that loops forever ends its own session with a reason; the others go on.
     let runaway = session_of(&addr, "runaway").await;

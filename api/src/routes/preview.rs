@@ -98,3 +98,68 @@ pub async fn start(
         }),
     ))
 }
+
+/// What the preview's game threw, each at its file, line and column.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewExceptions {
+    /// `{where, message, file, line, column}` each, oldest first (the newest 100).
+    #[schema(value_type = Vec<Object>)]
+    pub exceptions: Vec<serde_json::Value>,
+    /// False when the game server cannot be asked (no `--host-admin-token`): then the list is empty.
+    pub known: bool,
+}
+
+/// The exceptions of a running preview session of the game (its author's, or an admin's).
+#[utoipa::path(get, path = "/games/{game_id}/preview/{session_id}/exceptions", tag = "games",
+    params(("game_id" = String, Path), ("session_id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = PreviewExceptions), (status = 404, description = "no such game, or no such running preview of it", body = ErrorBody)))]
+pub async fn exceptions(
+    State(state): State<AppState>,
+    crate::auth::Authed(user): crate::auth::Authed,
+    Path((game_id, session_id)): Path<(String, String)>,
+) -> Result<Json<PreviewExceptions>, ApiError> {
+    let game = owned_game(&state, &game_id, &user).await?;
+    let gone = || ApiError::NotFound("no such preview session (it may have ended)".into());
+    let Some(host) = state.config.host_url.as_deref() else {
+        return Err(gone());
+    };
+    if !session_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(gone());
+    }
+    let Some(token) = state.config.host_admin_token.as_deref() else {
+        return Ok(Json(PreviewExceptions {
+            exceptions: Vec::new(),
+            known: false,
+        }));
+    };
+    let resp = state
+        .host_client
+        .get(format!(
+            "{}/api/sessions/{session_id}/exceptions",
+            host.trim_end_matches('/')
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the game server did not answer: {e}")))?;
+    if !resp.status().is_success() {
+        return Err(gone());
+    }
+    let answer: serde_json::Value = resp
+        .json()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the game server's answer: {e}")))?;
+    // Only this game's previews: a session id of another game's table answers nothing.
+    let mine = format!("{PREVIEW_PREFIX}{}-", game.game_id);
+    if !answer["game"]
+        .as_str()
+        .is_some_and(|g| g.starts_with(&mine))
+    {
+        return Err(gone());
+    }
+    Ok(Json(PreviewExceptions {
+        exceptions: answer["exceptions"].as_array().cloned().unwrap_or_default(),
+        known: true,
+    }))
+}

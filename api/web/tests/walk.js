@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The site walked as its people use it, in real Chromium:
 //   an author signs up, verifies with the mailed code, makes a game, edits it (file tree, editor,
-//   undo), gets a located scan finding, fixes it, saves, restores, sets a description, publishes;
+//   undo), gets a located scan finding and a located exception from the preview, fixes them, saves, restores, sets a description, publishes;
 //   asks the (scripted) model for an AI edit and accepts it; then forgets the password and resets
 //   it with the mailed code;
 //   a visitor on a phone-sized screen finds the game in the catalog by keyboard and plays it, a
@@ -57,7 +57,12 @@ async function shot(page, name) {
     return seen.size;
   }, png.toString('base64'));
   const text = await page.evaluate(() => document.body.innerText.trim().length);
-  const slip = await page.evaluate(() => (/\b(null|undefined|NaN)\b|\[object Object\]/.exec(document.body.innerText) || [''])[0]);
+  // (Code, and what the game threw, may say null: the page's own words may not.)
+  const slip = await page.evaluate(() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll('.CodeMirror, .findings, pre, textarea, script').forEach((e) => e.remove());
+    return (/\b(null|undefined|NaN)\b|\[object Object\]/.exec(body.textContent) || [''])[0];
+  });
   check(!slip, `${name}: the page shows a programming slip: ${slip}`);
   check(colours >= 3, `${name}: the screenshot is blank (${colours} colours)`);
   check(text > 0 || name.startsWith('table'), `${name}: the page shows no text`);
@@ -169,6 +174,23 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await a.waitForSelector('#scan-status:has-text("finds nothing")');
   check(!(await a.$('.CodeMirror .finding-line')), 'the mark is gone with the fix');
 
+  // What the previewed game throws shows at its line and column too.
+  await a.click('.CodeMirror-code');
+  await a.keyboard.press('Control+End');
+  await a.keyboard.type("\nsetTimeout(() => { null.lantern(); }, 200);\n");
+  const throwLine = (await editorText(a)).split('\n').findIndex((l) => l.includes('null.lantern')) + 1;
+  await a.click('#run-preview');
+  const throwing = await previewPixel(a, firstPreview.url);
+  await a.waitForSelector('#preview-exceptions button.exception', { timeout: 20000 });
+  const thrownAt = await a.$eval('#preview-exceptions button.exception', (b) => ({ line: +b.dataset.line, column: +b.dataset.column, text: b.textContent }));
+  check(thrownAt.line === throwLine, `the exception is at line ${thrownAt.line}, the throw at ${throwLine}: ${thrownAt.text}`);
+  check(thrownAt.text.startsWith(`index.js:${throwLine}:`) && thrownAt.text.includes('lantern'), `the exception names its place: ${thrownAt.text}`);
+  await a.waitForSelector('.CodeMirror .exception-line');
+  await shot(a, 'studio-exception');
+  await a.click('.CodeMirror-code');
+  for (let i = 0; i < 60 && (await editorText(a)).includes('null.lantern'); i++) await a.keyboard.press('Control+z');
+  check((await editorText(a)) === starter, 'undo took the throw out');
+
   // An edit that stays, found again with the editor's search.
   await a.click('.CodeMirror-code');
   await a.keyboard.press('Control+Home');
@@ -205,7 +227,7 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await a.click('#save');
   await a.waitForSelector('text=Saved version 2.');
   // Saving restarts the preview with the saved files.
-  const secondPreview = await previewPixel(a, firstPreview.url);
+  const secondPreview = await previewPixel(a, throwing.url);
   check(secondPreview.px !== firstPreview.px, `the preview changed with the save: ${firstPreview.px} then ${secondPreview.px}`);
   await shot(a, 'studio-saved');
 

@@ -105,7 +105,25 @@ impl WorkerArgs {
                 }
             }
         });
-        let reason = run(&entry, &options, rx).to_string();
+        // What the game throws goes to the host as stderr lines, as it comes.
+        let thrown: host::server::exceptions::Exceptions = Default::default();
+        let watched = thrown.clone();
+        std::thread::spawn(move || {
+            use host::server::exceptions::{since, WORKER_LINE_PREFIX};
+            let mut told = 0;
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let (new, total) = since(&watched, told);
+                told = total;
+                for e in new {
+                    eprintln!(
+                        "{WORKER_LINE_PREFIX}{}",
+                        serde_json::to_string(&e).expect("json")
+                    );
+                }
+            }
+        });
+        let reason = run(&entry, &options, rx, &thrown).to_string();
         let mut out = out.lock().unwrap();
         let _ = out.write_all(&wire::record(wire::CLOSE, 0, reason.as_bytes()));
         let _ = out.flush();

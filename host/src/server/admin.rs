@@ -64,6 +64,29 @@ pub(super) async fn remove_game(
         .into_response()
 }
 
+/// What a session's game has thrown, located in its files (the Studio's preview shows them):
+/// `{game, exceptions}` (a contained session's worker passes them on as they come). Admin token
+/// only: exceptions can say what a game holds.
+pub(super) async fn session_exceptions(
+    State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(refused) = authorize(&s, &headers) {
+        return refusal(refused);
+    }
+    let sessions = s.sessions.lock().unwrap();
+    let Some(h) = sessions.get(&id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({"error": "no such session (it may have ended)"})),
+        )
+            .into_response();
+    };
+    let list = h.exceptions.lock().unwrap().list.clone();
+    Json(serde_json::json!({"game": h.game, "exceptions": list})).into_response()
+}
+
 /// Drops the game from the lobby's list; whether it was there.
 pub(super) fn forget_game(s: &AppState, slug: &str) -> bool {
     let mut games = s.games.write().unwrap();

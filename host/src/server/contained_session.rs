@@ -20,6 +20,7 @@ pub async fn run(
     game: &GameEntry,
     mut commands: tokio::sync::mpsc::UnboundedReceiver<Command>,
     assigned: Arc<Mutex<Option<String>>>,
+    thrown: &super::exceptions::Exceptions,
 ) -> SessionEnd {
     let mut worker = match containers.assign(&game.dir).await {
         Ok(w) => w,
@@ -73,7 +74,14 @@ pub async fn run(
                     if let Some(r) = ended { break r; }
                 }
                 FromWorker::Log(line) => {
-                    tracing::debug!(target: "game_worker", "{}", String::from_utf8_lossy(&line).trim_end());
+                    let text = String::from_utf8_lossy(&line);
+                    // The worker's stderr may carry several lines in one chunk.
+                    for line in text.lines() {
+                        match line.strip_prefix(super::exceptions::WORKER_LINE_PREFIX).and_then(|j| serde_json::from_str(j).ok()) {
+                            Some(e) => super::exceptions::keep(thrown, e),
+                            None => tracing::debug!(target: "game_worker", "{}", line.trim_end()),
+                        }
+                    }
                 }
                 FromWorker::Stopped => break SessionEnd::Container(ContainmentError::Stopped),
             },

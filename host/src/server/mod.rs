@@ -11,6 +11,7 @@ pub mod assets;
 pub mod catalog;
 mod config;
 pub mod contained_session;
+pub mod exceptions;
 mod pages;
 mod player_socket;
 pub mod protocol;
@@ -45,6 +46,8 @@ struct SessionHandle {
     queued: Arc<AtomicUsize>,
     /// Told to end (its game was removed): counted once, and `/play` no longer routes to it.
     ending: bool,
+    /// What its game threw (a contained session's worker passes them on).
+    exceptions: exceptions::Exceptions,
 }
 
 /// A session's seats: who holds which player id, and the secret that gets it back.
@@ -167,6 +170,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/session/{id}", get(pages::session_page))
         .route("/ws/{id}", get(player_socket::websocket))
         .route("/api/games/{game}", delete(admin::remove_game))
+        .route(
+            "/api/sessions/{id}/exceptions",
+            get(admin::session_exceptions),
+        )
         .route("/api/assets/{id}", delete(admin::remove_asset))
         .route(
             "/client.js",

@@ -143,7 +143,13 @@ pub enum SessionEnd {
 }
 
 /// Runs until the game ends or no one has been connected for `idle_timeout`. Returns why it ended.
-pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Command>) -> SessionEnd {
+/// What the game throws is kept in `thrown`, located ([`super::exceptions`]).
+pub fn run(
+    game: &GameEntry,
+    options: &SessionOptions,
+    commands: Receiver<Command>,
+    thrown: &super::exceptions::Exceptions,
+) -> SessionEnd {
     let config = SessionConfig {
         limits: options.limits,
         bezel: options.bezel,
@@ -156,6 +162,8 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
         Err(e) => return SessionEnd::NoStart(e),
     };
     let start = Instant::now();
+    let console = session.console();
+    let mut seen = 0;
     let mut players: HashMap<u8, UnboundedSender<Outgoing>> = HashMap::new();
     let mut idle_since = Some(Instant::now());
     loop {
@@ -214,6 +222,13 @@ pub fn run(game: &GameEntry, options: &SessionOptions, commands: Receiver<Comman
             if let Some(tx) = players.get(&f.player) {
                 let _ = tx.send(Outgoing::Frame(f.bytes));
             }
+        }
+        {
+            let console = console.borrow();
+            for e in console.exceptions.iter().skip(seen) {
+                super::exceptions::keep(thrown, super::exceptions::located(e));
+            }
+            seen = console.exceptions.len();
         }
         if let Err(stop) = result {
             let end = match stop {

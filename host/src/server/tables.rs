@@ -121,6 +121,7 @@ pub(super) fn start_session(
         None => Commands::Thread(inline_tx),
     };
     let container: Arc<Mutex<Option<String>>> = Default::default();
+    let thrown: super::exceptions::Exceptions = Default::default();
     let id = {
         let mut sessions = state.sessions.lock().unwrap();
         let (cap, per) = (
@@ -161,6 +162,7 @@ pub(super) fn start_session(
                 creator: from,
                 queued: Default::default(),
                 ending: false,
+                exceptions: thrown.clone(),
             },
         );
         id
@@ -173,7 +175,8 @@ pub(super) fn start_session(
         tokio::spawn(
             async move {
                 tracing::info!("contained session starting");
-                let reason = contained_session::run(&containers, &game, rx, container).await;
+                let reason =
+                    contained_session::run(&containers, &game, rx, container, &thrown).await;
                 state.sessions.lock().unwrap().remove(&sid);
                 tracing::info!(%reason, "session ended");
             }
@@ -186,7 +189,7 @@ pub(super) fn start_session(
         .spawn(move || {
             let _span = tracing::info_span!("session", id = %sid, game = %game.slug).entered();
             tracing::info!("session started");
-            let reason = session::run(&game, &options, inline_rx);
+            let reason = session::run(&game, &options, inline_rx, &thrown);
             state.sessions.lock().unwrap().remove(&sid);
             tracing::info!(%reason, "session ended");
         })

@@ -53,6 +53,7 @@ export async function gameView(view, gameId, tab) {
 function codeTab(view, header, tree, status) {
   let selected = tree.files.has("index.js") ? { kind: "file", path: "index.js" } : null;
   let findings = [];
+  let thrown = [];
   let marks = [];
   const editorBox = h("div", { class: "editor-wrap" });
   const fileLabel = h("p", { class: "meta", id: "current-file" });
@@ -162,10 +163,14 @@ function codeTab(view, header, tree, status) {
   function markFindings() {
     for (const m of marks) {
       if (m.marker) m.marker.clear();
-      else m.doc.removeLineClass(m.line, "background", "finding-line");
+      else m.doc.removeLineClass(m.line, "background", m.cls || "finding-line");
     }
     marks = [];
     if (!selected || selected.kind !== "file") return;
+    const doc = cm.getDoc();
+    for (const e of thrown.filter((e) => e.file === selected.path && e.line)) {
+      marks.push({ doc, line: doc.addLineClass(e.line - 1, "background", "exception-line"), cls: "exception-line" });
+    }
     for (const f of findings.filter((f) => f.file === selected.path)) {
       const line = f.line - 1;
       const doc = cm.getDoc();
@@ -222,6 +227,35 @@ function codeTab(view, header, tree, status) {
     }
   }
 
+  const thrownList = h("ul", { class: "findings", id: "preview-exceptions", "aria-label": "What the game threw" });
+  let watching = null;
+  /** Polls what the previewed game throws, and marks it where it happened. */
+  function watch(sessionId) {
+    clearInterval(watching);
+    thrown = [];
+    thrownList.replaceChildren();
+    watching = setInterval(async () => {
+      if (!frame.isConnected) return clearInterval(watching);
+      try {
+        const r = await api("GET", `/games/${tree.gameId}/preview/${sessionId}/exceptions`);
+        if (r.exceptions.length === thrown.length) return;
+        thrown = r.exceptions;
+        thrownList.replaceChildren(...thrown.map((e) => h("li", {},
+          h("button", {
+            type: "button", class: "exception", "data-line": e.line ?? "", "data-column": e.column ?? "",
+            onclick: () => {
+              if (!e.file || !tree.files.has(e.file)) return;
+              open(e.file);
+              cm.focus();
+              cm.setCursor({ line: e.line - 1, ch: Math.max(0, e.column - 1) });
+            },
+          }, `${e.file ? `${e.file}:${e.line}:${e.column} ` : ""}${e.message} (in ${e.where})`))));
+        markFindings();
+      } catch (err) {
+        if (err.status === 404) clearInterval(watching); // the preview ended
+      }
+    }, 1000);
+  }
   const frame = h("iframe", { id: "preview", title: `Preview of ${tree.game.name}`, allow: "autoplay; fullscreen" });
   const previewStatus = h("p", { class: "status", id: "preview-status", role: "status", "aria-live": "polite" });
   /** Runs the working tree as it is (saved or not) in a real session on the game server. */
@@ -230,13 +264,15 @@ function codeTab(view, header, tree, status) {
     const key = JSON.stringify(files);
     if (tree.previewed && tree.previewed.key === key) {
       if (frame.src !== tree.previewed.url) frame.src = tree.previewed.url;
+      watch(tree.previewed.sessionId);
       return;
     }
     say(previewStatus, "Starting the preview…");
     try {
       const p = await api("POST", `/games/${tree.gameId}/preview`, { files });
-      tree.previewed = { key, url: p.playUrl };
+      tree.previewed = { key, url: p.playUrl, sessionId: p.sessionId };
       frame.src = p.playUrl;
+      watch(p.sessionId);
       say(previewStatus, `Previewing these files (${tree.dirty() ? "with unsaved changes" : "as saved"}). Click the game to play it.`);
     } catch (e) {
       say(previewStatus, `No preview: ${e.message}`, true);
@@ -245,7 +281,7 @@ function codeTab(view, header, tree, status) {
   const previewBox = h("section", { class: "panel preview", "aria-label": "Preview" },
     h("div", { class: "row" }, h("h2", {}, "Preview"),
       h("button", { type: "button", class: "quiet", id: "run-preview", onclick: preview }, "Run the current files")),
-    previewStatus, frame);
+    previewStatus, frame, thrownList);
 
   const saveButton = h("button", { type: "button", id: "save", onclick: save }, "Save version");
   const side = h("div", {}, previewBox, h("div", { class: "panel" },
