@@ -2,7 +2,8 @@
 // The site walked as its people use it, in real Chromium:
 //   an author signs up, verifies with the mailed code, makes a game, edits it (file tree, editor,
 //   undo), gets a located scan finding and a located exception from the preview, fixes them, saves, restores, sets a description, publishes;
-//   asks the (scripted) model for an AI edit and accepts it; then forgets the password and resets
+//   asks the (scripted) model for an AI edit and accepts it, saves by Ctrl-S and publishes by Tab
+//   and Enter; then forgets the password and resets
 //   it with the mailed code;
 //   a visitor on a phone-sized screen finds the game in the catalog by keyboard and plays it, a
 //   second browser opening the same link plays at the same table, and "New table" starts another.
@@ -295,12 +296,16 @@ const editorText = (page) => page.evaluate(() => window.studioEditor.getValue())
   await shot(a, 'studio-ai-edit');
   await a.click('#ai-accept');
   check((await editorText(a)).includes('Colors.COLORS.BLUE'), 'the accepted change is in the editor');
+  // Saved and published from the keyboard: Ctrl-S in the editor, then Tab to Publish and Enter.
   await a.fill('#version-message', 'blue square, by AI edit');
-  await a.click('#save');
+  await a.click('.CodeMirror-code');
+  await a.keyboard.press('Control+s');
   await a.waitForSelector('text=Saved version 4.');
 
   // Publish, and watch it happen.
-  await a.click('#publish');
+  await a.focus('#check');
+  await tabTo(a, '#publish', 10);
+  await a.keyboard.press('Enter');
   await a.waitForSelector('.publish-state');
   await a.waitForSelector('.publish-state.PUBLISHED', { timeout: 90000 });
   await shot(a, 'studio-published');
