@@ -135,6 +135,34 @@ pub async fn read_files(
 
 /// Writes files under `dir` (made if missing). The paths were checked when the version was saved;
 /// they are checked again here because they become paths on this machine.
+/// Writes `files` as the game folder `root/<name>` once: through a temporary folder and a
+/// rename, so the game server never sees half a game. A folder already there is kept (its name
+/// says its content).
+pub async fn write_game_folder(
+    root: &Path,
+    name: &str,
+    files: &[(String, Vec<u8>)],
+) -> Result<std::path::PathBuf, ApiError> {
+    let target = root.join(name);
+    if target.join("index.js").is_file() {
+        return Ok(target);
+    }
+    let tmp = root.join(format!(".incoming-{}", crate::store::new_id()));
+    write_files(&tmp, files).await?;
+    match tokio::fs::rename(&tmp, &target).await {
+        Ok(()) => Ok(target),
+        // Another request wrote it first: theirs is the same content.
+        Err(_) if target.join("index.js").is_file() => {
+            let _ = tokio::fs::remove_dir_all(&tmp).await;
+            Ok(target)
+        }
+        Err(e) => {
+            let _ = tokio::fs::remove_dir_all(&tmp).await;
+            Err(ApiError::Internal(format!("writing the game's files: {e}")))
+        }
+    }
+}
+
 pub async fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ApiError> {
     let io = |e: std::io::Error| ApiError::Internal(format!("writing the game's files: {e}"));
     for (path, bytes) in files {

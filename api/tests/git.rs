@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::Duration;
 
-use api::worker::{Validator, Worker};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -163,31 +162,6 @@ async fn request_for(api: &TestApi, a: &Author, commit: &str) -> Value {
     panic!("no publish request for {commit}");
 }
 
-fn worker(api: &TestApi) -> Worker {
-    Worker {
-        store: api.store.clone(),
-        validator: Validator::Uncontained {
-            homegames_bin: homegames_bin(),
-        },
-        work_dir: std::env::temp_dir().join(format!("hg-git-{}", api::store::new_id())),
-        seconds: 1.0,
-        pause_after_claim: Duration::ZERO,
-    }
-}
-
-async fn finished(api: &TestApi, token: &str, request_id: &str) -> Value {
-    for _ in 0..600 {
-        let (_, r) = api
-            .get(&format!("/publish-requests/{request_id}"), Some(token))
-            .await;
-        if r["status"] == "PUBLISHED" || r["status"] == "FAILED" {
-            return r;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("publish request {request_id} never finished");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn clone_edit_commit_push_and_the_pushed_commit_is_published() {
     let api = start().await;
@@ -203,10 +177,11 @@ async fn clone_edit_commit_push_and_the_pushed_commit_is_published() {
 
     let request = request_for(&api, &a, &pushed).await;
     assert_eq!(request["status"], "PENDING");
-    let w = worker(&api);
+    let w = crate::publish::inline_worker(&api, 1.0);
     let (amqp, queue) = (amqp_url(), api.queue.clone());
     let consumer = tokio::spawn(async move { w.consume(&amqp, &queue).await });
-    let done = finished(&api, &a.token, request["requestId"].as_str().unwrap()).await;
+    let done =
+        crate::publish::outcome(&api, &a.token, request["requestId"].as_str().unwrap()).await;
     consumer.abort();
     assert_eq!(done["status"], "PUBLISHED", "{done}");
     let published = api
@@ -424,10 +399,11 @@ async fn published_source_is_clonable_by_anyone_only_when_made_public() {
     let pushed = commit_change(&work, "the version everyone may read");
     ok(&git(&work, &["push", "-q", "origin", "main"]));
     let request = request_for(&api, &a, &pushed).await;
-    let w = worker(&api);
+    let w = crate::publish::inline_worker(&api, 1.0);
     let (amqp, queue) = (amqp_url(), api.queue.clone());
     let consumer = tokio::spawn(async move { w.consume(&amqp, &queue).await });
-    let done = finished(&api, &a.token, request["requestId"].as_str().unwrap()).await;
+    let done =
+        crate::publish::outcome(&api, &a.token, request["requestId"].as_str().unwrap()).await;
     consumer.abort();
     assert_eq!(done["status"], "PUBLISHED", "{done}");
 

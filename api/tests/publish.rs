@@ -38,7 +38,7 @@ pub(crate) fn inline_worker(api: &TestApi, seconds: f64) -> Worker {
 }
 
 /// Polls a publish request until it is finished.
-async fn outcome(api: &TestApi, token: &str, request_id: &str) -> Value {
+pub(crate) async fn outcome(api: &TestApi, token: &str, request_id: &str) -> Value {
     for _ in 0..600 {
         let (status, r) = api
             .get(&format!("/publish-requests/{request_id}"), Some(token))

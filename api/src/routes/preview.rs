@@ -17,7 +17,7 @@ use crate::extract::{Body, Path};
 use crate::host_link::{retire_games, PREVIEW_PREFIX};
 use crate::routes::games::{decode_uploads, owned_game, FileUpload};
 use crate::routes::sessions::open_table;
-use crate::versions::{describe, write_files};
+use crate::versions::{describe, write_game_folder};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,20 +61,7 @@ pub async fn start(
     let slug = format!("{mine}{}", &content_hash[..16]);
     let io = |e: std::io::Error| ApiError::Internal(format!("writing the preview: {e}"));
     tokio::fs::create_dir_all(root).await.map_err(io)?;
-    // Through a temporary folder and a rename, so the server never sees half a game.
-    let target = root.join(&slug);
-    if !target.join("index.js").is_file() {
-        let tmp = root.join(format!(".incoming-{}", crate::store::new_id()));
-        write_files(&tmp, &files).await?;
-        if tokio::fs::rename(&tmp, &target).await.is_err() {
-            let _ = tokio::fs::remove_dir_all(&tmp).await;
-            if !target.join("index.js").is_file() {
-                return Err(ApiError::Internal(
-                    "the preview could not be written".into(),
-                ));
-            }
-        }
-    }
+    write_game_folder(root, &slug, &files).await?;
     let mut older = Vec::new();
     let mut dir = tokio::fs::read_dir(root).await.map_err(io)?;
     while let Some(entry) = dir.next_entry().await.map_err(io)? {

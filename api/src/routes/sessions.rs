@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Body;
 use crate::store::{GameVersion, Store};
-use crate::versions::{read_files, write_files};
+use crate::versions::{read_files, write_game_folder};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -43,8 +43,7 @@ pub struct SessionInfo {
     pub websocket_url: String,
 }
 
-/// Writes a published version's files into `dir/<slug>` once (through a temporary folder and a
-/// rename, so the game server never sees half a game).
+/// Writes a published version's files into `dir/<slug>` once ([`write_game_folder`]).
 pub async fn materialize(
     store: &Store,
     dir: &FsPath,
@@ -61,17 +60,7 @@ pub async fn materialize(
         .await?
         .ok_or_else(|| ApiError::NotFound("the published version's files are gone".into()))?
         .files;
-    let tmp = dir.join(format!(".incoming-{}", crate::store::new_id()));
-    write_files(&tmp, &read_files(store, &files).await?).await?;
-    match tokio::fs::rename(&tmp, &target).await {
-        Ok(()) => Ok(target),
-        // Another request wrote it first: theirs is the same content.
-        Err(_) if target.join("index.js").is_file() => {
-            let _ = tokio::fs::remove_dir_all(&tmp).await;
-            Ok(target)
-        }
-        Err(e) => Err(ApiError::Internal(format!("writing the game's files: {e}"))),
-    }
+    write_game_folder(dir, slug, &read_files(store, &files).await?).await
 }
 
 /// Asks the game server at `host` for a table of the game folder `slug` (the running one when
